@@ -1,0 +1,29 @@
+"""alexlab: AlexNet (Krizhevsky, Sutskever & Hinton, NeurIPS 2012) taken apart in notebooks.
+
+Notebooks use it as ``import alexlab as al``. Importing does nothing else:
+Keras and its backend load on first use (``al.setup()``, a model, a loader),
+so ``python -m alexlab doctor`` can still report when they are broken.
+"""
+
+import importlib
+import pkgutil
+
+from alexlab.profiles import PROFILES, by_profile, profile
+from alexlab.runtime import setup
+
+__version__ = "0.1.0"
+
+__all__ = ["PROFILES", "by_profile", "profile", "setup", "__version__"]
+
+# Submodules load on first attribute access (``al.doctor``), not on import.
+_SUBMODULES = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"alexlab.{name}")
+    raise AttributeError(f"module 'alexlab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES)

@@ -1,0 +1,362 @@
+"""``python -m alexlab doctor``: what this machine has, and a fix for each problem found."""
+
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from alexlab.runtime import dist_version
+
+__all__ = ["Finding", "checks", "keras_cache_dir", "redact_paths", "report"]
+
+PYTHON_RANGE = ((3, 10), (3, 13))
+MIN_FREE_MEMORY = 2 * 1024**3  # Binder's limit; the cpu profile is sized for it
+WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the report: a topic, its status (ok, note, problem), what was seen, the fix."""
+
+    topic: str
+    status: str
+    detail: str
+    fix: str = ""
+
+
+def checks():
+    """Run every check; a check that breaks becomes a problem finding rather than an exception."""
+    findings = []
+    for topic in (
+        "python",
+        "keras",
+        "tensorflow",
+        "accelerator",
+        "profile",
+        "widgets",
+        "datasets",
+        "memory",
+    ):
+        try:
+            findings.extend(globals()[f"_{topic}"]())
+        except Exception as error:  # the doctor must report, never crash
+            findings.append(
+                Finding(
+                    topic,
+                    "problem",
+                    f"check failed: {error!r}",
+                    "report this with the output of `python -m alexlab doctor`",
+                )
+            )
+    return findings
+
+
+def report(file=None, redact=False):
+    """Print the findings, each problem with its fix; return the number of problems.
+
+    redact=True writes paths as <env>, ~, <tmp> instead of this machine's own, for
+    output that is shared (a committed notebook).
+    """
+    file = file or sys.stdout
+    findings = checks()
+    if redact:
+        findings = [
+            Finding(f.topic, f.status, redact_paths(f.detail), redact_paths(f.fix))
+            for f in findings
+        ]
+    mark = {"ok": " ok ", "note": "note", "problem": "FAIL"}
+    width = max(len(f.topic) for f in findings)
+    for f in findings:
+        print(f"[{mark[f.status]}] {f.topic:<{width}}  {f.detail}", file=file)
+        if f.fix:
+            print(f"       {'':<{width}}  fix: {f.fix}", file=file)
+    problems = sum(f.status == "problem" for f in findings)
+    summary = (
+        "no problems found" if not problems else f"{problems} problem(s) found: see 'fix:' above"
+    )
+    print(summary, file=file)
+    return problems
+
+
+def redact_paths(text):
+    """Replace this machine's environment, home and temp folders in text by short names."""
+    roots = [
+        (sys.prefix, "<env>"),
+        (os.path.expanduser("~"), "~"),
+        (tempfile.gettempdir(), "<tmp>"),
+    ]
+    # Longest first, so a venv inside the home folder becomes <env>, not ~/...
+    for root, name in sorted(roots, key=lambda r: -len(r[0])):
+        if len(root) > 1:
+            text = text.replace(root.rstrip(os.sep), name)
+    return text
+
+
+def keras_cache_dir():
+    """Where Keras keeps downloaded datasets: $KERAS_HOME/datasets, else ~/.keras/datasets."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "datasets"
+
+
+def _python():
+    version = sys.version_info[:2]
+    where = "virtual environment" if sys.prefix != sys.base_prefix else "system interpreter"
+    text = f"{platform.python_version()} ({where}: {sys.executable})"
+    low, high = PYTHON_RANGE
+    if low <= version <= high:
+        return [Finding("python", "ok", text)]
+    return [
+        Finding(
+            "python",
+            "problem" if version < low else "note",
+            text,
+            f"alexlab is tested on Python {low[0]}.{low[1]} to {high[0]}.{high[1]}; "
+            "make the virtual environment with one of those",
+        )
+    ]
+
+
+def _keras():
+    version = dist_version("keras")
+    if version is None:
+        return [Finding("keras", "problem", "not installed", "pip install -r requirements.txt")]
+    if int(version.split(".")[0]) < 3:
+        return [
+            Finding(
+                "keras",
+                "problem",
+                f"{version}: alexlab needs Keras 3",
+                "pip install --upgrade 'keras>=3' 'tensorflow>=2.16'",
+            )
+        ]
+    found = [Finding("keras", "ok", version)]
+    try:
+        from alexlab.runtime import backend
+
+        name = backend()
+    except ImportError as error:
+        wanted = os.environ.get("KERAS_BACKEND", "tensorflow")
+        return found + [
+            Finding(
+                "backend",
+                "problem",
+                f"{wanted} cannot be imported ({error})",
+                f"pip install {wanted}, or set KERAS_BACKEND to an installed backend "
+                "(tensorflow, jax or torch)",
+            )
+        ]
+    from alexlab.runtime import versions
+
+    detail = f"{name} {versions()['backend_version']}"
+    chosen = (
+        "KERAS_BACKEND"
+        if os.environ.get("KERAS_BACKEND")
+        else "Keras' default or ~/.keras/keras.json"
+    )
+    return found + [Finding("backend", "ok", f"{detail} (chosen by {chosen})")]
+
+
+def _tensorflow():
+    version = dist_version("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
+    if version is None:
+        backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+        if backend == "tensorflow":
+            return [
+                Finding(
+                    "tensorflow",
+                    "problem",
+                    "not installed, yet it is the Keras backend",
+                    "pip install -r requirements.txt, or KERAS_BACKEND=jax with jax installed",
+                )
+            ]
+        return [Finding("tensorflow", "note", f"not installed (fine: the backend is {backend})")]
+    major, minor = (int(p) for p in version.split(".")[:2])
+    if (major, minor) < (2, 16):
+        return [
+            Finding(
+                "tensorflow",
+                "problem",
+                f"{version}: older than 2.16, which brings Keras 3",
+                "pip install --upgrade 'tensorflow>=2.16'",
+            )
+        ]
+    return [Finding("tensorflow", "ok", version)]
+
+
+def _accelerator():
+    from alexlab.runtime import accelerators
+
+    found = accelerators()
+    if found:
+        return [Finding("accelerator", "ok", ", ".join(found))]
+    return [
+        Finding(
+            "accelerator",
+            "note",
+            "none visible: training runs on the CPU",
+            ""
+            if not _has_nvidia_gpu()
+            else "an NVIDIA GPU is present but the backend cannot use it: "
+            "pip install 'tensorflow[and-cuda]', or use KERAS_BACKEND=jax with jax[cuda12]",
+        )
+    ]
+
+
+def _has_nvidia_gpu():
+    return shutil.which("nvidia-smi") is not None or Path("/proc/driver/nvidia/gpus").is_dir()
+
+
+def _profile():
+    from alexlab.profiles import ENV_VAR, profile, profile_source
+
+    try:
+        return [Finding("profile", "ok", f"{profile()} ({profile_source()})")]
+    except ValueError as error:
+        return [
+            Finding(
+                "profile",
+                "problem",
+                str(error).split(":")[0],
+                f"export {ENV_VAR}=smoke|cpu|gpu, or unset it",
+            )
+        ]
+
+
+def _widgets():
+    version = dist_version("ipywidgets")
+    if version is None:
+        return [
+            Finding(
+                "widgets",
+                "problem",
+                "ipywidgets is not installed: sliders cannot show",
+                "pip install 'ipywidgets>=8'",
+            )
+        ]
+    if int(version.split(".")[0]) < 8:
+        return [
+            Finding(
+                "widgets",
+                "problem",
+                f"ipywidgets {version}: JupyterLab 4 needs 8 or newer",
+                "pip install --upgrade 'ipywidgets>=8'",
+            )
+        ]
+    found = [Finding("widgets", "ok", f"ipywidgets {version}")]
+    extension = _labextension_dir(WIDGETS_EXTENSION)
+    if extension is None:
+        return found + [
+            Finding(
+                "widgets ext",
+                "problem",
+                f"JupyterLab extension {WIDGETS_EXTENSION} not found: sliders render as text",
+                "pip install 'ipywidgets>=8' jupyterlab_widgets in the environment that runs "
+                "JupyterLab, then restart JupyterLab",
+            )
+        ]
+    return found + [
+        Finding("widgets ext", "ok", f"{WIDGETS_EXTENSION} {dist_version('jupyterlab_widgets')}")
+    ]
+
+
+def _labextension_dir(name):
+    try:
+        from jupyter_core.paths import jupyter_path
+    except ImportError:
+        # Without jupyter_core there is no JupyterLab here; look where pip puts extensions.
+        roots = [os.path.join(sys.prefix, "share", "jupyter")]
+    else:
+        roots = jupyter_path()
+    for root in roots:
+        candidate = Path(root) / "labextensions" / name
+        if (candidate / "package.json").is_file():
+            return candidate
+    return None
+
+
+def _datasets():
+    findings = []
+    cache = keras_cache_dir()
+    if cache.is_dir():
+        entries = sorted(cache.iterdir())
+        listing = ", ".join(f"{p.name} ({_size(_du(p))})" for p in entries) or "empty"
+        free = shutil.disk_usage(cache).free
+        findings.append(Finding("dataset cache", "ok", f"{cache}: {listing}; {_size(free)} free"))
+    else:
+        findings.append(
+            Finding(
+                "dataset cache",
+                "note",
+                f"{cache} does not exist yet: the first load downloads into it",
+            )
+        )
+    folder = os.environ.get("ALEXLAB_CIFAR10_DIR")
+    if folder:
+        splits = [s for s in ("train", "test") if (Path(folder) / s).is_dir()]
+        if splits == ["train", "test"]:
+            classes = len([p for p in (Path(folder) / "train").iterdir() if p.is_dir()])
+            findings.append(
+                Finding(
+                    "ALEXLAB_CIFAR10_DIR", "ok", f"{folder}: train/ and test/, {classes} classes"
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "ALEXLAB_CIFAR10_DIR",
+                    "problem",
+                    f"{folder} has no train/ and test/ folders",
+                    "point it at a folder laid out as <split>/<class>/*.jpg, or unset it",
+                )
+            )
+    return findings
+
+
+def _memory():
+    available = _available_memory()
+    if available is None:
+        return [Finding("memory", "note", "could not read the free memory of this system")]
+    if available < MIN_FREE_MEMORY:
+        return [
+            Finding(
+                "memory",
+                "problem",
+                f"{_size(available)} available",
+                "close other programs, or use ALEXLAB_PROFILE=smoke; the cpu profile needs ~2 GB",
+            )
+        ]
+    return [Finding("memory", "ok", f"{_size(available)} available")]
+
+
+def _available_memory():
+    try:
+        import psutil
+
+        return psutil.virtual_memory().available
+    except ImportError:
+        pass
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _du(path):
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _size(n):
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"

@@ -1,0 +1,89 @@
+"""The paper's own numbers (Krizhevsky, Sutskever & Hinton, NeurIPS 2012), each with its section.
+
+Later notebooks check their computations against these, so a stated figure
+and a recomputed one can stand side by side.
+"""
+
+from dataclasses import dataclass
+
+__all__ = ["FACTS", "RESULTS_2010", "RESULTS_2012", "Fact", "Result", "fact", "facts_table"]
+
+TITLE = "ImageNet Classification with Deep Convolutional Neural Networks"
+AUTHORS = "Alex Krizhevsky, Ilya Sutskever, Geoffrey E. Hinton"
+VENUE = "NeurIPS (then NIPS) 2012"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A number the paper states, where it states it, and in which words."""
+
+    name: str
+    value: float
+    section: str
+    says: str
+
+
+FACTS = (
+    Fact("training_images", 1_200_000, "§2", "roughly 1.2 million training images"),
+    Fact("validation_images", 50_000, "§2", "50,000 validation images"),
+    Fact("test_images", 150_000, "§2", "150,000 testing images"),
+    Fact("classes", 1000, "§2", "1000 categories"),
+    Fact("parameters", 60_000_000, "Abstract", "60 million parameters"),
+    Fact("neurons", 650_000, "Abstract", "650,000 neurons"),
+    Fact("conv_layers", 5, "§3", "five convolutional"),
+    Fact("fc_layers", 3, "§3", "three fully-connected"),
+    Fact("input_size", 224, "§3.5", "224 x 224 x 3 input image"),
+    Fact("batch_size", 128, "§5", "batch size of 128 examples"),
+    Fact("momentum", 0.9, "§5", "momentum of 0.9"),
+    Fact("weight_decay", 0.0005, "§5", "weight decay of 0.0005"),
+    Fact("learning_rate", 0.01, "§5", "initialized at 0.01"),
+    Fact("epochs", 90, "§5", "roughly 90 cycles through the training set"),
+    Fact("gpus", 2, "§5", "two NVIDIA GTX 580 3GB GPUs"),
+    Fact("gpu_memory_gb", 3, "§3.2", "only 3GB of memory"),
+    Fact("training_days_max", 6, "§5", "five to six days"),
+)
+
+_BY_NAME = {f.name: f for f in FACTS}
+
+
+def fact(name):
+    """The value the paper states for ``name`` (see FACTS), e.g. ``fact('parameters')``."""
+    try:
+        return _BY_NAME[name].value
+    except KeyError:
+        raise KeyError(f"no fact {name!r}; known: {', '.join(_BY_NAME)}") from None
+
+
+@dataclass(frozen=True)
+class Result:
+    """One row of the paper's result tables: a method and its error rates (fractions)."""
+
+    method: str
+    top1: float | None
+    top5: float | None
+
+
+# Table 1: ILSVRC-2010 test set; the two earlier methods are the best published before.
+RESULTS_2010 = (
+    Result("Sparse coding (ILSVRC-2010 winner)", 0.471, 0.282),
+    Result("SIFT + Fisher Vectors", 0.457, 0.257),
+    Result("CNN (this paper)", 0.375, 0.170),
+)
+
+# Table 2 and §6: ILSVRC-2012 test set, top-5 error of the competition entries.
+RESULTS_2012 = (
+    Result("SIFT + Fisher Vectors (second-best entry)", None, 0.262),
+    Result("7 CNNs, two pre-trained on ImageNet Fall 2011 (winning entry)", None, 0.153),
+)
+
+
+def facts_table():
+    """FACTS as a text table: name, value, section, the paper's words."""
+    from alexlab.tables import format_table
+
+    rows = [(f.name, _number(f.value), f.section, f.says) for f in FACTS]
+    return format_table(["fact", "value", "where", "the paper says"], rows, align="<><<")
+
+
+def _number(value):
+    return f"{value:,}" if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,141 @@
+"""The runtime: versions, Keras backend, accelerator, seeding; ``al.setup()``."""
+
+import contextlib
+import functools
+import os
+import platform
+import sys
+from importlib import metadata
+
+__all__ = ["accelerators", "backend", "describe", "import_keras", "setup", "versions"]
+
+# Distributions whose version a report names, by the backend they serve.
+_BACKEND_DISTS = {
+    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly"),
+    "jax": ("jax",),
+    "torch": ("torch",),
+    "numpy": ("numpy",),
+}
+
+
+def dist_version(*names):
+    """Version of the first of these distributions installed, or None; imports nothing."""
+    for name in names:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    # TensorFlow's C++ core writes start-up chatter ("oneDNN custom operations
+    # are on", "Could not find cuda drivers") straight to file descriptor 2
+    # before its log level applies; a notebook would show it in red.
+    try:
+        saved = os.dup(2)
+    except OSError:  # no real stderr (some embedded hosts)
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            sys.stderr.flush()
+            os.dup2(devnull.fileno(), 2)
+            try:
+                yield
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+def import_keras():
+    """Import Keras (and so its backend) without the backend's native start-up noise."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with _native_stderr_silenced():
+        import keras
+    return keras
+
+
+def backend():
+    """Name of the Keras backend in use: tensorflow, jax, torch or numpy."""
+    return import_keras().config.backend()
+
+
+def versions():
+    """Versions of Python, alexlab, Keras, NumPy, the backend and TensorFlow."""
+    from alexlab import __version__
+
+    name = backend()
+    return {
+        "python": platform.python_version(),
+        "alexlab": __version__,
+        "keras": dist_version("keras"),
+        "numpy": dist_version("numpy"),
+        "backend": name,
+        "backend_version": dist_version(*_BACKEND_DISTS.get(name, (name,))),
+        "tensorflow": dist_version(*_BACKEND_DISTS["tensorflow"]),
+    }
+
+
+@functools.cache
+def accelerators():
+    """Accelerators the Keras backend can use, as readable names; empty on a CPU-only machine."""
+    name = backend()
+    with _native_stderr_silenced():
+        if name == "tensorflow":
+            import tensorflow as tf
+
+            found = []
+            for device in tf.config.list_physical_devices("GPU"):
+                details = tf.config.experimental.get_device_details(device)
+                found.append(details.get("device_name", device.name))
+            return tuple(found)
+        if name == "jax":
+            import jax
+
+            return tuple(
+                f"{d.device_kind} ({d.platform})" for d in jax.devices() if d.platform != "cpu"
+            )
+        if name == "torch":
+            import torch
+
+            if torch.cuda.is_available():
+                return tuple(
+                    torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())
+                )
+            if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+                return ("Apple GPU (mps)",)
+    return ()
+
+
+def describe():
+    """Everything a result needs to say where it came from, as one dict."""
+    from alexlab.profiles import profile, profile_source
+
+    found = accelerators()
+    return {
+        **versions(),
+        "device": found[0] if found else f"CPU ({platform.machine()}, {os.cpu_count()} cores)",
+        "profile": profile(),
+        "profile_source": profile_source(),
+    }
+
+
+def setup(seed=0):
+    """Seed Python, NumPy and Keras, then print versions, backend, device and profile."""
+    keras = import_keras()
+    keras.utils.set_random_seed(seed)
+    info = describe()
+    backend_version = info["backend_version"] or "version unknown"
+    print(
+        f"alexlab {info['alexlab']} | Python {info['python']} | Keras {info['keras']} | "
+        f"backend {info['backend']} {backend_version}"
+    )
+    print(f"device:  {info['device']}")
+    print(f"profile: {info['profile']} ({info['profile_source']})")
+    print(f"seed:    {seed}")

@@ -1,0 +1,125 @@
+"""The README's two commands, the requirements, and that JupyterLab really opens the notebooks."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def readme_command(name):
+    """The fenced command after '<!-- ci:NAME -->', as .ci/run reads it."""
+    found = re.findall(rf"<!-- ci:{name} -->\n```bash\n(.*?)\n```", README, flags=re.S)
+    assert len(found) == 1, f"README.md needs exactly one <!-- ci:{name} --> command"
+    assert "\n" not in found[0], "each README command is one line"
+    return found[0]
+
+
+def test_install_line_installs_requirements_then_opens_the_index():
+    install = readme_command("install")
+    assert "pip install -r requirements.txt" in install
+    assert install.endswith("jupyter lab notebooks/00_index.ipynb")
+
+
+def test_test_line_is_plain_pytest_and_the_notebooks_run_strictly():
+    assert readme_command("test").split("&&")[-1].strip() == "pytest"
+    pyproject = (ROOT / "pyproject.toml").read_text()  # tomllib is 3.11+; we support 3.10
+    addopts = re.search(r'^addopts = "(.*)"$', pyproject, flags=re.M).group(1).split()
+    assert "--nbval" in addopts and not any("lax" in option for option in addopts)
+    assert 'testpaths = ["tests", "notebooks"]' in pyproject
+
+
+def test_ci_runs_the_readme_commands():
+    ci = ROOT / ".ci" / "run"
+    assert os.access(ci, os.X_OK)
+    text = ci.read_text()
+    assert "readme_command install" in text and "readme_command test" in text
+
+
+def test_requirements_are_lower_bounds_plus_the_package():
+    text = (ROOT / "requirements.txt").read_text()
+    lines = [ln.split("#")[0].strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln]
+    assert "-e ." in lines
+    names = {re.split(r"[<>=!\[ ]", ln)[0].lower() for ln in lines if ln != "-e ."}
+    assert {
+        "tensorflow",
+        "keras",
+        "numpy",
+        "matplotlib",
+        "ipywidgets",
+        "jupyterlab",
+        "nbval",
+        "pytest",
+    } <= names
+    for line in lines:
+        assert "==" not in line and "<" not in line, f"pin or upper bound in requirements: {line}"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(
+    shutil.which("jupyter", path=os.path.dirname(sys.executable)) is None,
+    reason="JupyterLab is not installed in this environment",
+)
+def test_jupyter_lab_starts_and_serves_the_notebooks(tmp_path):
+    port, token = _free_port(), "alexlab-test"
+    jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable))
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path)}
+    # The README's command, plus what a headless test needs: no browser, a known port and token.
+    log = (tmp_path / "jupyter.log").open("w")
+    server = subprocess.Popen(
+        [
+            jupyter,
+            "lab",
+            "notebooks/00_index.ipynb",
+            "--no-browser",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.ip=127.0.0.1",
+        ]
+        + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                # Given a notebook, JupyterLab serves that notebook's folder: notebooks/.
+                with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=5) as r:
+                    listing = r.read().decode()
+                break
+            except urllib.error.HTTPError:
+                raise
+            except OSError:
+                assert server.poll() is None, (tmp_path / "jupyter.log").read_text()[-2000:]
+                assert time.monotonic() < deadline, "JupyterLab did not answer within 90 s"
+                time.sleep(0.5)
+        for path in (ROOT / "notebooks").glob("*.ipynb"):
+            assert f'"{path.name}"' in listing
+        with urllib.request.urlopen(
+            f"{base}/lab/tree/00_index.ipynb?token={token}", timeout=10
+        ) as r:
+            assert r.status == 200 and b"JupyterLab" in r.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

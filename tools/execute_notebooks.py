@@ -1,0 +1,74 @@
+"""Execute notebooks from a fresh kernel, in order, and save them clean for committing.
+
+    python tools/execute_notebooks.py                      # every notebook, cpu profile
+    python tools/execute_notebooks.py notebooks/01_*.ipynb --profile gpu
+
+Each notebook runs top to bottom in a new kernel (the same check as
+Restart & Run All), with notebooks/ as the working directory. Then volatile
+metadata (widget state, timings, kernel details) is dropped: notebook
+metadata keeps kernelspec and language_info, cells keep only their tags.
+A notebook that raises is not written.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def clean(nb):
+    """Keep kernelspec and language_info, cell tags only, and no widget state."""
+    nb.metadata = nbformat.from_dict(
+        {"kernelspec": KERNELSPEC, "language_info": nb.metadata.get("language_info", {})}
+    )
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags")
+        cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
+    return nb
+
+
+def execute(path, profile, timeout):
+    """Run one notebook in a fresh kernel of this Python environment and save it cleaned."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    os.environ["ALEXLAB_PROFILE"] = profile
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=False,
+    )
+    start = time.perf_counter()
+    client.execute()
+    nbformat.write(clean(nb), path)
+    return time.perf_counter() - start
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--profile", default="cpu", choices=["smoke", "cpu", "gpu"])
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for path in paths:
+        seconds = execute(path.resolve(), args.profile, args.timeout)
+        print(f"{path.name}: executed in the {args.profile} profile in {seconds:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
