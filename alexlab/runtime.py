@@ -58,6 +58,12 @@ def import_keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with _native_stderr_silenced():
         import keras
+
+        if keras.config.backend() == "tensorflow":
+            # Device discovery prints "failed call to cuInit" on machines without CUDA.
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
     return keras
 
 
