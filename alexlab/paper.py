@@ -6,7 +6,17 @@ and a recomputed one can stand side by side.
 
 from dataclasses import dataclass
 
-__all__ = ["FACTS", "RESULTS_2010", "RESULTS_2012", "Fact", "Result", "fact", "facts_table"]
+__all__ = [
+    "FACTS",
+    "FIGURE2_NEURONS",
+    "INPUT_DIMENSIONS",
+    "RESULTS_2010",
+    "RESULTS_2012",
+    "Fact",
+    "Result",
+    "fact",
+    "facts_table",
+]
 
 TITLE = "ImageNet Classification with Deep Convolutional Neural Networks"
 AUTHORS = "Alex Krizhevsky, Ilya Sutskever, Geoffrey E. Hinton"
@@ -44,6 +54,21 @@ FACTS = (
 )
 
 _BY_NAME = {f.name: f for f in FACTS}
+
+# Figure 2's caption: "The network's input is 150,528-dimensional, and the number of
+# neurons in the network's remaining layers is given by 253,440-186,624-64,896-64,896-
+# 43,264-4096-4096-1000."
+INPUT_DIMENSIONS = 150_528
+FIGURE2_NEURONS = (
+    ("conv1", 253_440),
+    ("conv2", 186_624),
+    ("conv3", 64_896),
+    ("conv4", 64_896),
+    ("conv5", 43_264),
+    ("fc6", 4096),
+    ("fc7", 4096),
+    ("fc8", 1000),
+)
 
 
 def fact(name):

@@ -1,6 +1,6 @@
 """Figures for the notebooks: labelled axes, and titles that say what to see."""
 
-__all__ = ["paper_results"]
+__all__ = ["paper_results", "params_and_macs", "sliding_windows"]
 
 OURS, OTHERS = "#c0392b", "#34495e"
 
@@ -58,3 +58,95 @@ def _label(method):
     name, _, note = method.partition(" (")
     name = name.replace("7 CNNs, two pre-trained on ImageNet Fall 2011", "7 CNNs")
     return f"{name}\n({note}" if note else name
+
+
+def sliding_windows(size, kernel, stride, padding=0, tail=None, ax=None):
+    """Draw a 1-D input, its padding, and every window position; unused pixels in red.
+
+    tail=N shows only the last N cells, where a window that does not fit would be.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from alexlab.shapes import conv_output_size, explain
+
+    out = conv_output_size(size, kernel, stride, padding)
+    total = size + 2 * padding
+    covered = (out - 1) * stride + kernel  # cells the last window reaches
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 2.4))
+    first = 0 if tail is None else max(0, total - tail)
+    for cell in range(first, total):
+        if cell < padding or cell >= padding + size:
+            face, edge = "#dddddd", "#999999"  # padding
+        elif cell >= covered:
+            face, edge = "#e74c3c", "#922b21"  # input no window reaches
+        else:
+            face, edge = "#d6eaf8", "#5d6d7e"
+        ax.add_patch(Rectangle((cell, 0), 1, 1, facecolor=face, edgecolor=edge, lw=0.6))
+    levels = max(1, -(-kernel // stride))  # enough rows that overlapping windows stay apart
+    for i in range(out):
+        start = i * stride
+        if start + kernel <= first:
+            continue
+        y = -0.45 - 0.4 * (i % levels)
+        ax.add_patch(
+            Rectangle(
+                (max(start, first) + 0.08, y),
+                min(kernel, start + kernel - first) - 0.16,
+                0.28,
+                facecolor="#2e86c1",
+                alpha=0.8,
+            )
+        )
+        if tail is None or start >= first:
+            ax.text(
+                start + kernel / 2,
+                y + 0.14,
+                str(i + 1),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white",
+            )
+    ax.set_xlim(first - 0.5, total + 0.5)
+    ax.set_ylim(-0.45 - 0.4 * levels, 1.4)
+    ax.set_yticks([])
+    ax.set_xlabel("input position (pixels, padding included)")
+    ax.spines[["left", "top", "right"]].set_visible(False)
+    unused = max(0, padding + size - covered)  # real pixels, not padding, left out
+    ax.set_title(
+        f"n={size}, k={kernel}, s={stride}, p={padding}: {explain(size, kernel, stride, padding)}"
+        + (f"; {unused} input px unused (red)" if unused else ""),
+        fontsize=9,
+    )
+    return ax
+
+
+def params_and_macs(ledger):
+    """Side-by-side shares of parameters and multiply-adds for each conv and dense layer."""
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in ledger.rows if r.params or r.macs]
+    names = [r.name for r in rows]
+    colors = ["#2e86c1" if r.kind.startswith("Conv") else "#e67e22" for r in rows]
+    conv_params = sum(r.params for r in rows if r.kind.startswith("Conv")) / ledger.total_params
+    conv_macs = sum(r.macs for r in rows if r.kind.startswith("Conv")) / ledger.total_macs
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+    for ax, field, total, label in (
+        (axes[0], "params", ledger.total_params, "share of parameters (%)"),
+        (axes[1], "macs", ledger.total_macs, "share of multiply-adds (%)"),
+    ):
+        shares = [100 * getattr(r, field) / total for r in rows]
+        bars = ax.barh(names, shares, color=colors)
+        ax.bar_label(bars, fmt="%.1f%%", fontsize=8, padding=2)
+        ax.set_xlabel(label)
+        ax.set_xlim(0, 100)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].invert_yaxis()
+    fig.suptitle(
+        f"Convolutions (blue): {conv_macs:.0%} of the multiply-adds, {conv_params:.0%} of the "
+        f"parameters. Fully connected (orange): {1 - conv_macs:.0%} and {1 - conv_params:.0%}"
+    )
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,51 @@
+"""Custom layers: local response normalization (paper §3.3), backend-agnostic."""
+
+from alexlab.runtime import import_keras
+
+keras = import_keras()  # Keras without TensorFlow's native start-up chatter
+ops = keras.ops
+
+__all__ = ["LocalResponseNormalization"]
+
+
+@keras.saving.register_keras_serializable(package="alexlab")
+class LocalResponseNormalization(keras.layers.Layer):
+    """The paper's brightness normalization across channels (§3.3), channels last.
+
+    b[i] = a[i] / (k + alpha * sum(a[j]**2 for j within size//2 of i)) ** beta,
+    with the sum clipped at the first and last channel. Defaults are the paper's
+    (k=2, n=5, alpha=1e-4, beta=0.75). alpha multiplies the plain sum, as in the
+    paper and tf.nn.local_response_normalization; Caffe divides it by n first.
+    """
+
+    def __init__(self, size=5, k=2.0, alpha=1e-4, beta=0.75, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(size, int) or size < 1 or size % 2 == 0:
+            raise ValueError(
+                f"size={size!r}: the window must be an odd number of channels "
+                "(the paper uses 5: the channel itself and 2 on each side)"
+            )
+        if k <= 0 and beta > 0:
+            raise ValueError(f"k={k!r}: must be positive, else an all-zero input divides by zero")
+        self.size, self.k, self.alpha, self.beta = size, float(k), float(alpha), float(beta)
+
+    def call(self, inputs):
+        radius = self.size // 2
+        squares = ops.square(inputs)
+        # Zero channels on both sides make the clipped sum a plain sliding sum.
+        padded = ops.pad(squares, [[0, 0]] * (len(inputs.shape) - 1) + [[radius, radius]])
+        channels = ops.shape(inputs)[-1]
+        window = sum(padded[..., j : j + channels] for j in range(self.size))
+        return inputs / ops.power(self.k + self.alpha * window, self.beta)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "size": self.size,
+            "k": self.k,
+            "alpha": self.alpha,
+            "beta": self.beta,
+        }

@@ -1,0 +1,183 @@
+"""AlexNet as the paper builds it (§3.5, Figure 2; initialisation §5), and a CIFAR-sized sibling.
+
+Each ingredient the paper credits can be switched for the ablation notebooks:
+the activation (§3.1), the two-GPU grouping (§3.2), local response
+normalization (§3.3), overlapping pooling (§3.4) and dropout (§4.2).
+``VARIANTS`` holds public implementations rebuilt as their sources have them
+(see alexlab/variants.py).
+"""
+
+from dataclasses import dataclass
+
+from alexlab.layers import LocalResponseNormalization
+from alexlab.runtime import import_keras
+from alexlab.variants import VARIANTS
+
+keras = import_keras()  # Keras without TensorFlow's native start-up chatter
+
+__all__ = ["POOLING", "VARIANTS", "alexnet", "alexnet_cifar"]
+
+# §3.4: windows of z=3 moved by s=2 overlap; z=2, s=2 is the traditional tiling.
+POOLING = {"overlapping": (3, 2), "non-overlapping": (2, 2)}
+
+
+@dataclass(frozen=True)
+class _Conv:
+    name: str
+    filters: int
+    kernel: int
+    stride: int = 1
+    padding: str = "same"
+    grouped: bool = False  # §3.2: kernels see only the maps on their own GPU
+    lrn: bool = False  # §3.3: after conv1 and conv2
+    pool: bool = False  # §3.4: after lrn1, lrn2 and conv5
+    bias: float = 0.0  # §5: 1 in conv2, conv4, conv5 and the hidden fc layers
+
+
+# §3.5: 96-256-384-384-256 kernels; 11x11/4, then 5x5, then 3x3.
+_PAPER = (
+    _Conv("conv1", 96, 11, 4, "valid", lrn=True, pool=True),
+    _Conv("conv2", 256, 5, grouped=True, lrn=True, pool=True, bias=1.0),
+    _Conv("conv3", 384, 3),
+    _Conv("conv4", 384, 3, grouped=True, bias=1.0),
+    _Conv("conv5", 256, 3, grouped=True, pool=True, bias=1.0),
+)
+
+
+def alexnet(
+    num_classes=1000,
+    input_shape=(227, 227, 3),
+    groups=2,
+    activation="relu",
+    lrn=True,
+    pooling="overlapping",
+    dropout=0.5,
+    init="paper",
+    name="alexnet",
+):
+    """The paper's network: five convolutional and three fully connected layers.
+
+    groups=2 splits conv2, conv4 and conv5 into two towers as on the paper's two
+    GPUs; groups=1 is one tower. init="paper" draws weights from N(0, 0.01) with
+    biases 1 in conv2, conv4, conv5, fc6 and fc7 and 0 elsewhere (§5); "he" uses
+    He-normal weights and zero biases. The output is a softmax over num_classes.
+    """
+    return _build(
+        _PAPER,
+        (4096, 4096),
+        num_classes,
+        input_shape,
+        groups,
+        activation,
+        lrn,
+        pooling,
+        "valid",
+        dropout,
+        init,
+        name,
+    )
+
+
+def alexnet_cifar(
+    num_classes=10,
+    input_shape=(32, 32, 3),
+    filters=(64, 192, 384, 256, 256),
+    units=1024,
+    groups=1,
+    activation="relu",
+    lrn=True,
+    pooling="overlapping",
+    dropout=0.5,
+    init="he",
+    name="alexnet_cifar",
+):
+    """The same eight layers and ingredients, sized for 32x32 images.
+
+    conv1 is 5x5 with stride 1 (a 32-pixel image has no room for 11x11/4), the
+    pools pad so 32 -> 16 -> 8 -> 4, and fc6/fc7 have `units` neurons.
+    """
+    if len(filters) != 5:
+        raise ValueError(f"filters={filters!r}: give five numbers, one per conv layer")
+    kernels = (5, 5, 3, 3, 3)
+    convs = tuple(
+        _Conv(p.name, f, k, 1, "same", p.grouped, p.lrn, p.pool, p.bias)
+        for p, f, k in zip(_PAPER, filters, kernels, strict=True)
+    )
+    return _build(
+        convs,
+        (units, units),
+        num_classes,
+        input_shape,
+        groups,
+        activation,
+        lrn,
+        pooling,
+        "same",
+        dropout,
+        init,
+        name,
+    )
+
+
+def _build(
+    convs,
+    units,
+    num_classes,
+    input_shape,
+    groups,
+    activation,
+    lrn,
+    pooling,
+    pool_padding,
+    dropout,
+    init,
+    name,
+):
+    if pooling not in POOLING:
+        raise ValueError(f"pooling={pooling!r}: use one of {', '.join(POOLING)}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout={dropout!r}: a rate in [0, 1); 0 leaves dropout out")
+    if init not in ("paper", "he"):
+        raise ValueError(f"init={init!r}: use 'paper' (N(0, 0.01), §5) or 'he'")
+    for conv in convs:
+        if conv.grouped and conv.filters % groups:
+            raise ValueError(
+                f"groups={groups}: {conv.name}'s {conv.filters} kernels do not split evenly; "
+                "use 1 or 2"
+            )
+    pool_size, pool_stride = POOLING[pooling]
+
+    def weights(bias):
+        if init == "he":
+            return {"kernel_initializer": "he_normal", "bias_initializer": "zeros"}
+        return {
+            "kernel_initializer": keras.initializers.RandomNormal(0.0, 0.01),
+            "bias_initializer": keras.initializers.Constant(bias),
+        }
+
+    inputs = keras.Input(input_shape, name="image")
+    x = inputs
+    for i, conv in enumerate(convs, start=1):
+        x = keras.layers.Conv2D(
+            conv.filters,
+            conv.kernel,
+            conv.stride,
+            conv.padding,
+            groups=groups if conv.grouped else 1,
+            activation=activation,
+            name=conv.name,
+            **weights(conv.bias),
+        )(x)
+        if conv.lrn and lrn:
+            x = LocalResponseNormalization(name=f"lrn{i}")(x)
+        if conv.pool:
+            x = keras.layers.MaxPooling2D(pool_size, pool_stride, pool_padding, name=f"pool{i}")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    for n, width in enumerate(units, start=6):
+        x = keras.layers.Dense(width, activation=activation, name=f"fc{n}", **weights(1.0))(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, name=f"drop{n}")(x)
+    x = keras.layers.Dense(num_classes, name="fc8", **weights(0.0))(x)
+    # float32 softmax keeps probabilities exact under a bfloat16 mixed-precision policy
+    outputs = keras.layers.Activation("softmax", dtype="float32", name="softmax")(x)
+    return keras.Model(inputs, outputs, name=name)

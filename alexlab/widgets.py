@@ -1,0 +1,141 @@
+"""ipywidgets front ends: the shape explorer of notebook 01 (paper §3.5).
+
+Each front end first prints its starting state as text, so a notebook read
+without a kernel (on GitHub, say) still shows what the sliders would.
+"""
+
+import html
+from dataclasses import replace
+
+import ipywidgets as widgets
+
+from alexlab import shapes
+
+__all__ = ["ShapeExplorer", "shape_explorer"]
+
+# Padding choices: pixels on each side, or Keras' "same".
+_PADDINGS = [(str(p), p) for p in range(6)] + [("same", "same"), ("valid", "valid")]
+
+
+def shape_explorer(layers=shapes.ALEXNET, input_size=227):
+    """Print the trace of `layers` at `input_size`, then return sliders that recompute it."""
+    print(shapes.trace_table(shapes.trace(layers, input_size)))
+    return ShapeExplorer(layers, input_size)
+
+
+class ShapeExplorer(widgets.VBox):
+    """Sliders for the input size and any layer's kernel, stride and padding; a live trace."""
+
+    def __init__(self, layers=shapes.ALEXNET, input_size=227):
+        self._initial = (tuple(layers), input_size)
+        self.layers = list(layers)
+        self.input_size = widgets.IntSlider(
+            input_size, min=8, max=512, description="input size", continuous_update=True
+        )
+        self.layer = widgets.Dropdown(
+            options=[(lay.name, i) for i, lay in enumerate(self.layers)], description="layer"
+        )
+        self.kernel = widgets.IntSlider(min=1, max=15, description="kernel")
+        self.stride = widgets.IntSlider(min=1, max=8, description="stride")
+        self.padding = widgets.Dropdown(options=_PADDINGS, description="padding")
+        self.reset = widgets.Button(description="reset", tooltip="back to the starting network")
+        self.summary = widgets.HTML()
+        self.table = widgets.HTML()
+        self._loading = False
+        self._load_layer()
+        self.input_size.observe(self._update, "value")
+        self.layer.observe(self._load_layer, "value")
+        for control in (self.kernel, self.stride, self.padding):
+            control.observe(self._edit_layer, "value")
+        self.reset.on_click(self._reset)
+        controls = widgets.HBox([self.layer, self.kernel, self.stride, self.padding])
+        super().__init__(
+            [widgets.HBox([self.input_size, self.reset]), controls, self.summary, self.table]
+        )
+        self._update()
+
+    def __repr__(self):
+        # What a notebook shows where no kernel runs: the printed table above says the rest.
+        return (
+            "ShapeExplorer (sliders: run the notebook to move them; the table above is its start)"
+        )
+
+    @property
+    def rows(self):
+        """The current trace, one TraceRow per layer."""
+        return shapes.trace(self.layers, self.input_size.value)
+
+    def _load_layer(self, change=None):
+        # Show the chosen layer's settings without treating that as an edit.
+        layer = self.layers[self.layer.value]
+        self._loading = True
+        self.kernel.value, self.stride.value = layer.kernel, layer.stride
+        self.padding.value = layer.padding if layer.padding in dict(_PADDINGS).values() else 0
+        self._loading = False
+
+    def _edit_layer(self, change=None):
+        if self._loading:
+            return
+        i = self.layer.value
+        self.layers[i] = replace(
+            self.layers[i],
+            kernel=self.kernel.value,
+            stride=self.stride.value,
+            padding=self.padding.value,
+        )
+        self._update()
+
+    def _reset(self, button=None):
+        layers, size = self._initial
+        self.layers = list(layers)
+        self._load_layer()
+        self.input_size.value = size
+        self._update()
+
+    def _update(self, change=None):
+        rows = self.rows
+        self.table.value = _html_table(rows, self.layer.value)
+        self.summary.value = f"<p>{html.escape(_summary(rows, self.input_size.value))}</p>"
+
+
+def _summary(rows, size):
+    broken = next((r for r in rows if r.size_out is None), None)
+    if broken is not None:
+        return f"Input {size}: {broken.layer.name} cannot run. {broken.problem}"
+    last = rows[-1]
+    features = last.size_out**2 * last.channels
+    fractional = [r.layer.name for r in rows if r.problem]
+    text = (
+        f"Input {size}: {last.layer.name} gives {last.size_out}x{last.size_out}x"
+        f"{last.channels} = {features:,} numbers for fc6; each sees "
+        f"{last.receptive_field} px of the input."
+    )
+    if fractional:
+        text += f" Fractional at {', '.join(fractional)}: the frameworks floor and drop pixels."
+    return text
+
+
+def _html_table(rows, selected):
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in ("layer", "window", "padding", "output", "sees px", "arithmetic", "problem")
+    )
+    body = []
+    for i, row in enumerate(rows):
+        layer = row.layer
+        colour = "#fdecea" if row.size_out is None else "#fff4e0" if row.problem else ""
+        style = f"background:{colour};" + ("font-weight:bold;" if i == selected else "")
+        window = "-" if layer.kind == "pad" else f"{layer.kernel}x{layer.kernel}/{layer.stride}"
+        shape = "x".join(map(str, row.shape)) if row.shape else "-"
+        cells = (
+            layer.name,
+            window,
+            layer.padding,
+            shape,
+            row.receptive_field or "-",
+            row.arithmetic,
+            row.problem,
+        )
+        tds = "".join(f"<td style='text-align:left'>{html.escape(str(c))}</td>" for c in cells)
+        body.append(f"<tr style='{style}'>{tds}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -1,0 +1,224 @@
+"""alexlab.shapes against Keras' own shape inference, an impulse experiment and the paper."""
+
+import numpy as np
+import pytest
+
+from alexlab import shapes
+from alexlab.shapes import conv_output_size, pool_output_size
+
+
+def test_paper_conv1_needs_227():
+    assert conv_output_size(227, 11, 4) == 55
+    assert conv_output_size(224, 11, 4) == 54  # floored, as every framework does
+    with pytest.raises(ValueError) as error:
+        conv_output_size(224, 11, 4, strict=True)
+    message = str(error.value)
+    for words in ("stride 4", "224 + 2*0 - 11 = 213", "remainder 1", "227"):
+        assert words in message
+
+
+def test_torchvision_pads_224_by_2_and_still_floors():
+    assert conv_output_size(224, 11, 4, padding=2) == 55
+    assert shapes.explain(224, 11, 4, padding=2) == "(224 + 2*2 - 11) / 4 + 1 = 55.25 -> 55"
+
+
+def test_explain_writes_out_the_floor():
+    assert shapes.explain(224, 11, 4) == "(224 + 2*0 - 11) / 4 + 1 = 54.25 -> 54"
+    assert shapes.explain(224, 11, 4, "same") == "same: ceil(224 / 4) = 56"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((7, 11), "kernel 11 is larger than the padded input 7 + 2*0 = 7"),
+        ((227, 11, 0), "stride 0 must be a positive whole number"),
+        ((227, 11.5), "kernel 11.5 must be a whole number"),
+        ((227, 11, 4, "full"), "padding 'full' is not understood"),
+        ((227, 11, 4, -1), "padding -1 cannot be negative"),
+        ((227, 11, 4, (1, 2, 3)), "(before, after) pair"),
+        ((True, 3), "size True must be a positive whole number"),
+    ],
+)
+def test_impossible_configurations_raise_with_the_numbers(args, words):
+    with pytest.raises(ValueError, match=None) as error:
+        conv_output_size(*args)
+    assert words in str(error.value)
+
+
+def test_strict_accepts_exact_and_same():
+    assert conv_output_size(227, 11, 4, strict=True) == 55
+    assert conv_output_size(224, 11, 4, "same", strict=True) == 56
+
+
+def test_asymmetric_padding_of_seed_000():
+    # ZeroPadding2D(((1, 2), (1, 2))) turns 224 into 227
+    assert conv_output_size(224, 11, 4, padding=(1, 2)) == 55
+
+
+def _keras_conv(size, kernel, stride, padding, dilation=1):
+    import keras
+
+    if isinstance(padding, int):
+        size += 2 * padding
+        padding = "valid"
+    layer = keras.layers.Conv2D(1, kernel, stride, padding, dilation_rate=dilation)
+    return _or_none(layer, size)
+
+
+def _or_none(layer, size):
+    """Keras' inferred output size, or None where Keras finds no window fits."""
+    try:
+        out = layer.compute_output_shape((1, size, size, 1))[1]
+    except ValueError:
+        return None
+    return out if out > 0 else None
+
+
+def _keras_pool(size, pool, stride, padding):
+    import keras
+
+    return _or_none(keras.layers.MaxPooling2D(pool, stride, padding), size)
+
+
+def _configurations(n, seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        padding = rng.choice(["valid", "same", "int"])
+        yield (
+            int(rng.integers(1, 80)),
+            int(rng.integers(1, 12)),
+            int(rng.integers(1, 6)),
+            int(rng.integers(0, 4)) if padding == "int" else str(padding),
+        )
+
+
+@pytest.mark.parametrize(("size", "kernel", "stride", "padding"), list(_configurations(300, 0)))
+def test_conv_matches_keras_shape_inference(size, kernel, stride, padding):
+    try:
+        ours = conv_output_size(size, kernel, stride, padding)
+    except ValueError:
+        assert _keras_conv(size, kernel, stride, padding) is None
+    else:
+        assert ours == _keras_conv(size, kernel, stride, padding)
+
+
+@pytest.mark.parametrize(("size", "pool", "stride", "padding"), list(_configurations(100, 1)))
+def test_pool_matches_keras_shape_inference(size, pool, stride, padding):
+    if isinstance(padding, int):
+        padding = "valid"
+    pool = min(pool, 5)
+    try:
+        ours = pool_output_size(size, pool, stride, padding)
+    except ValueError:
+        assert _keras_pool(size, pool, stride, padding) is None
+    else:
+        assert ours == _keras_pool(size, pool, stride, padding)
+
+
+@pytest.mark.parametrize(("size", "kernel", "dilation"), [(32, 3, 2), (33, 5, 3), (20, 3, 4)])
+def test_dilation_matches_keras(size, kernel, dilation):
+    ours = conv_output_size(size, kernel, 1, "valid", dilation=dilation)
+    assert ours == _keras_conv(size, kernel, 1, "valid", dilation)
+
+
+def test_pool_stride_defaults_to_window():
+    assert pool_output_size(55, 3, 2) == 27
+    assert pool_output_size(55, 2) == 27
+
+
+def test_trace_of_the_paper_network():
+    rows = shapes.trace(shapes.ALEXNET, 227)
+    assert [r.shape for r in rows] == [
+        (55, 55, 96),
+        (27, 27, 96),
+        (27, 27, 256),
+        (13, 13, 256),
+        (13, 13, 384),
+        (13, 13, 384),
+        (13, 13, 256),
+        (6, 6, 256),
+    ]
+    assert [r.receptive_field for r in rows] == [11, 19, 51, 67, 99, 131, 163, 195]
+    assert [r.jump for r in rows] == [4, 8, 8, 16, 16, 16, 16, 32]
+    assert not any(r.problem for r in rows)
+
+
+def test_trace_flags_fractional_and_impossible_layers_in_words():
+    rows = shapes.trace(shapes.ALEXNET, 224)
+    assert rows[0].size_out == 54 and "fractional" in rows[0].problem
+    rows = shapes.trace(shapes.ALEXNET, 20)
+    assert rows[3].size_out is None and "larger than the padded input" in rows[3].problem
+    assert all(r.size_out is None and "earlier layer" in r.problem for r in rows[4:])
+    table = shapes.trace_table(rows)
+    assert "no input" in table
+
+
+def _impulse_receptive_field(layers, size):
+    """How many input pixels reach the middle output unit: one impulse per input position."""
+    import keras
+
+    model = keras.Sequential([keras.Input((size, 1))])
+    for layer in layers:
+        if layer.kind == "conv":
+            model.add(keras.layers.ZeroPadding1D(layer.padding))
+            model.add(
+                keras.layers.Conv1D(
+                    1, layer.kernel, layer.stride, kernel_initializer="ones", use_bias=False
+                )
+            )
+        else:
+            model.add(keras.layers.MaxPooling1D(layer.kernel, layer.stride))
+    impulses = np.eye(size, dtype="float32")[..., None]  # (size, size, 1): one per position
+    out = model.predict(impulses, verbose=0)
+    out = out[:, out.shape[1] // 2, 0]  # the middle unit: its field lies inside the input
+    seen = np.flatnonzero(out)
+    return seen.max() - seen.min() + 1
+
+
+def test_receptive_field_matches_an_impulse_experiment():
+    rows = shapes.trace(shapes.ALEXNET, 227)
+    for depth in range(1, len(shapes.ALEXNET) + 1):
+        measured = _impulse_receptive_field(shapes.ALEXNET[:depth], 227)
+        assert measured == rows[depth - 1].receptive_field
+
+
+def test_trace_model_reads_a_keras_model():
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((224, 224, 3)),
+            keras.layers.ZeroPadding2D(((1, 2), (1, 2))),
+            keras.layers.Conv2D(8, 11, 4),
+            keras.layers.MaxPooling2D(3, 2),
+            keras.layers.Conv2D(4, 5, padding="same"),
+        ]
+    )
+    rows = shapes.trace_model(model)
+    assert [r.layer.kind for r in rows] == ["pad", "conv", "pool", "conv"]
+    for row, layer in zip(rows, model.layers, strict=True):
+        assert row.shape == tuple(layer.output.shape[1:])
+
+
+@pytest.mark.parametrize(
+    ("size", "kernel", "stride"),
+    [(224, 11, 4), (227, 11, 4), (27, 5, 1), (13, 3, 2), (10, 4, 3), (7, 2, 2)],
+)
+def test_same_padding_reproduces_keras_same(size, kernel, stride):
+    import keras
+
+    before, after = shapes.same_padding(size, kernel, stride)
+    x = np.random.default_rng(size).normal(size=(1, size, size, 2)).astype("float32")
+    same = keras.layers.Conv2D(3, kernel, stride, "same")
+    same.build(x.shape)
+    explicit = keras.Sequential(
+        [
+            keras.Input(x.shape[1:]),
+            keras.layers.ZeroPadding2D(((before, after), (before, after))),
+            keras.layers.Conv2D(3, kernel, stride, "valid"),
+        ]
+    )
+    explicit.layers[-1].set_weights(same.get_weights())
+    np.testing.assert_allclose(
+        explicit.predict(x, verbose=0), np.asarray(same(x)), rtol=1e-5, atol=1e-5
+    )

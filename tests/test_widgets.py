@@ -1,0 +1,54 @@
+"""alexlab.widgets: the shape explorer recomputes every layer downstream and explains problems."""
+
+from alexlab import shapes, widgets
+
+
+def test_prints_the_static_trace_first(capsys):
+    explorer = widgets.shape_explorer()
+    assert capsys.readouterr().out.strip() == shapes.trace_table(shapes.trace(shapes.ALEXNET, 227))
+    assert "run the notebook" in repr(explorer)
+
+
+def test_input_size_updates_every_layer():
+    explorer = widgets.ShapeExplorer()
+    assert explorer.rows[-1].shape == (6, 6, 256)
+    assert "9,216 numbers for fc6" in explorer.summary.value
+    explorer.input_size.value = 224
+    assert [r.size_out for r in explorer.rows] == [54, 26, 26, 12, 12, 12, 12, 5]
+    assert "Fractional at conv1, pool1, pool2, pool5" in explorer.summary.value
+    assert "fractional" in explorer.table.value
+
+
+def test_editing_a_layer_changes_it_and_everything_after_it():
+    explorer = widgets.ShapeExplorer()
+    explorer.input_size.value = 224
+    explorer.layer.value = 0  # conv1
+    explorer.padding.value = 2  # what torchvision does
+    rows = explorer.rows
+    assert rows[0].size_out == 55 and rows[-1].shape == (6, 6, 256)
+    assert explorer.layers[0].padding == 2 and explorer.layers[1] == shapes.ALEXNET[1]
+
+
+def test_choosing_a_layer_loads_its_settings_without_editing():
+    explorer = widgets.ShapeExplorer()
+    explorer.layer.value = 2  # conv2: 5x5, stride 1, padding 2
+    assert (explorer.kernel.value, explorer.stride.value, explorer.padding.value) == (5, 1, 2)
+    assert explorer.layers == list(shapes.ALEXNET)
+
+
+def test_impossible_settings_are_explained_not_raised():
+    explorer = widgets.ShapeExplorer()
+    explorer.input_size.value = 20
+    assert "pool2 cannot run" in explorer.summary.value
+    assert "larger than the padded input" in explorer.summary.value
+    assert "no input" in explorer.table.value
+
+
+def test_reset_restores_the_paper_network():
+    explorer = widgets.ShapeExplorer()
+    explorer.layer.value = 0
+    explorer.stride.value = 3
+    explorer.input_size.value = 100
+    explorer.reset.click()
+    assert explorer.layers == list(shapes.ALEXNET) and explorer.input_size.value == 227
+    assert explorer.rows[-1].shape == (6, 6, 256)
