@@ -1,5 +1,7 @@
 """Custom layers: local response normalization (paper §3.3), backend-agnostic."""
 
+import numpy as np
+
 from alexlab.runtime import import_keras
 
 keras = import_keras()  # Keras without TensorFlow's native start-up chatter
@@ -25,18 +27,24 @@ class LocalResponseNormalization(keras.layers.Layer):
                 f"size={size!r}: the window must be an odd number of channels "
                 "(the paper uses 5: the channel itself and 2 on each side)"
             )
-        if k <= 0 and beta > 0:
+        if k <= 0:
             raise ValueError(f"k={k!r}: must be positive, else an all-zero input divides by zero")
+        if alpha < 0:
+            raise ValueError(f"alpha={alpha!r}: must be 0 or more (the paper uses 1e-4)")
         self.size, self.k, self.alpha, self.beta = size, float(k), float(alpha), float(beta)
 
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        # band[i, j] = 1 when channel j is within size//2 of channel i: one matmul then
+        # sums each window (clipped at the ends), 7x faster on a CPU than summing shifted
+        # slices, and as fast as TensorFlow's own fused op (benchmarks/lrn.py).
+        index = np.arange(channels)
+        self._band = (np.abs(index[:, None] - index[None, :]) <= self.size // 2).astype("float32")
+
     def call(self, inputs):
-        radius = self.size // 2
-        squares = ops.square(inputs)
-        # Zero channels on both sides make the clipped sum a plain sliding sum.
-        padded = ops.pad(squares, [[0, 0]] * (len(inputs.shape) - 1) + [[radius, radius]])
-        channels = ops.shape(inputs)[-1]
-        window = sum(padded[..., j : j + channels] for j in range(self.size))
-        return inputs / ops.power(self.k + self.alpha * window, self.beta)
+        window = ops.matmul(ops.square(inputs), ops.cast(self._band, inputs.dtype))
+        # d ** -beta as exp(-beta * log d): d >= k > 0, and pow is slow on CPUs
+        return inputs * ops.exp(-self.beta * ops.log(self.k + self.alpha * window))
 
     def compute_output_shape(self, input_shape):
         return input_shape
