@@ -42,6 +42,7 @@ __all__ = [
     "download",
     "load_cifar10",
     "load_flowers",
+    "load_image",
     "synthetic",
 ]
 
@@ -322,8 +323,8 @@ def _is_image_name(name):
     return not name.startswith(".") and os.path.splitext(name)[1].lower() in _IMAGE_SUFFIXES
 
 
-def _decode_image(path, size=None):
-    """One image as uint8 (H, W, 3); with size, the paper's shorter-side-then-centre crop."""
+def load_image(path, size=None):
+    """An image file as uint8 (H, W, 3); size= applies the paper's shorter-side + centre crop."""
     from PIL import Image
 
     try:
@@ -341,18 +342,19 @@ def _decode_image(path, size=None):
             bilinear = getattr(Image, "Resampling", Image).BILINEAR  # antialiased when shrinking
             return np.asarray(image.resize((size, size), bilinear, box=box))
     except OSError as error:  # truncated or not an image: say which file
+        path = Path(path)
         raise ValueError(f"cannot decode {path.parent.name}/{path.name}: {error}") from error
 
 
 def _decode_all(paths, size=None):
-    first = _decode_image(paths[0], size)
+    first = load_image(paths[0], size)
     out = np.empty((len(paths), *first.shape), dtype=np.uint8)  # filled in place: no 2x peak
     # Pillow releases the GIL while decoding and resizing, so threads pay off for photos
     # (~2x on 2 cores); for 1 KB thumbnails Python's overhead dominates and threads contend.
     photos = paths[0].stat().st_size >= 8 * 1024
     workers = min(4, os.cpu_count() or 1) if photos else 1
     pool = ThreadPoolExecutor(workers) if workers > 1 else None
-    images = (pool.map if pool else map)(_decode_image, paths, itertools.repeat(size))
+    images = (pool.map if pool else map)(load_image, paths, itertools.repeat(size))
     bar = _Progress(f"decoding {len(paths)} images", len(paths))
     try:
         for i, (path, image) in enumerate(zip(paths, images, strict=True)):
@@ -466,8 +468,11 @@ def load_cifar10(source=None):
     return Dataset(a["x_train"], a["y_train"], a["x_test"], a["y_test"], CIFAR10_CLASSES, source)
 
 
-def load_flowers(source=None, size=256, test_fraction=0.2, seed=0):
+def load_flowers(source=None, size=None, test_fraction=0.2, seed=0):
     """tf_flowers (3,670 photos, 5 classes) at size x size, the paper's §2 crop; a seeded split.
+
+    size=None follows the profile: 256 (the paper's) in gpu, 128 in cpu, where 256 would
+    take about 690 MB of memory (too much beside TensorFlow on a 2 GB Binder), 64 in smoke.
 
     Each photo is rescaled so its shorter side is `size`, then its central size x size
     patch is kept (bilinear, antialiased). tf_flowers has no test split, so one is made:
@@ -480,6 +485,10 @@ def load_flowers(source=None, size=256, test_fraction=0.2, seed=0):
     flower_photos.tgz (218 MB, sha256-checked) and unpacks it safely into the Keras cache.
     A folder may be laid out as <folder>/<class>/*.jpg or <folder>/flower_photos/<class>/.
     """
+    if size is None:
+        from alexlab.profiles import by_profile
+
+        size = by_profile(smoke=64, cpu=128, gpu=256)
     if not (isinstance(size, (int, np.integer)) and size > 0):
         raise ValueError(f"size={size!r}: give a positive whole number of pixels, e.g. 256")
     size = int(size)

@@ -1,6 +1,12 @@
 """Figures for the notebooks: labelled axes, and titles that say what to see."""
 
-__all__ = ["paper_results", "params_and_macs", "sliding_windows"]
+__all__ = [
+    "image_grid",
+    "paper_results",
+    "params_and_macs",
+    "sliding_windows",
+    "training_curves",
+]
 
 OURS, OTHERS = "#c0392b", "#34495e"
 
@@ -148,5 +154,48 @@ def params_and_macs(ledger):
         f"Convolutions (blue): {conv_macs:.0%} of the multiply-adds, {conv_params:.0%} of the "
         f"parameters. Fully connected (orange): {1 - conv_macs:.0%} and {1 - conv_params:.0%}"
     )
+    fig.tight_layout()
+    return fig
+
+
+def image_grid(images, titles=None, columns=5, title=None, size=2.2):
+    """Show images (each H, W, 3; uint8 or floats in 0..255) in a grid, clipped for display."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    # one at a time: the images may differ in size (an original beside its crops)
+    images = [np.clip(np.asarray(im, dtype="float32"), 0, 255).astype("uint8") for im in images]
+    rows = -(-len(images) // columns)
+    # 0.35 in per row for the titles, so a title never covers the image above it
+    height = (size + 0.35) * rows + 0.5
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, height), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i])
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(histories, metric="accuracy", title=None):
+    """Train (dashed) and validation (solid) curves per epoch for several Keras histories."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for i, (name, history) in enumerate(histories.items()):
+        color = f"C{i}"
+        epochs = range(1, len(history[metric]) + 1)
+        ax.plot(epochs, history[metric], "--", color=color, label=f"{name}: train (while training)")
+        ax.plot(epochs, history[f"val_{metric}"], "-", color=color, label=f"{name}: test")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(title or f"{metric} per epoch")
     fig.tight_layout()
     return fig

@@ -284,7 +284,7 @@ def test_second_load_comes_from_the_cache_and_a_changed_folder_is_reread(tmp_pat
     def refuse(*args):
         raise AssertionError("decoded again")
 
-    monkeypatch.setattr(data, "_decode_image", refuse)
+    monkeypatch.setattr(data, "load_image", refuse)
     second = data.load_cifar10(root)
     for name in ("x_train", "y_train", "x_test", "y_test"):
         np.testing.assert_array_equal(getattr(first, name), getattr(second, name))
@@ -376,7 +376,7 @@ def test_shorter_side_then_central_crop(tmp_path):
     _save(tmp_path / "small.png", wide[::10, ::10])  # 60x30: scaled up, same geometry
     bilinear = Image.Resampling.BILINEAR
     for name in ("wide", "tall", "small"):
-        out = data._decode_image(tmp_path / f"{name}.png", 64)
+        out = data.load_image(tmp_path / f"{name}.png", 64)
         assert out.shape == (64, 64, 3)
         # The paper's two steps, literally: shorter side to 64 (here 128x64), then the centre.
         with Image.open(tmp_path / f"{name}.png") as image:
@@ -458,3 +458,17 @@ def test_progress_bar_redraws_in_place(capsys):
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and out.count("\r") <= 3  # not one line per image
     assert out.rstrip().endswith("1000 / 1000 [" + "=" * 30 + "]")
+
+
+def test_flowers_size_follows_the_profile(tmp_path, monkeypatch):
+    from PIL import Image
+
+    root = tmp_path / "flower_photos"
+    for name in data.FLOWERS_CLASSES:
+        (root / name).mkdir(parents=True)
+        for i in range(2):
+            Image.new("RGB", (90, 70), (i * 50, 80, 120)).save(root / name / f"{i}.jpg")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    for profile, size in (("smoke", 64), ("cpu", 128)):
+        monkeypatch.setenv("ALEXLAB_PROFILE", profile)
+        assert data.load_flowers(tmp_path, test_fraction=0.5).x_train.shape[1:] == (size, size, 3)

@@ -38,11 +38,13 @@ def _output_text(output):
 
 
 def test_notebooks_exist_and_are_numbered_in_reading_order():
+    # Numbers are fixed by the series plan (00_index ... 09_flowers): chapters land out of
+    # order, so gaps are allowed, duplicates are not.
     names = [p.name for p in NOTEBOOKS]
     assert names and names[0] == "00_index.ipynb"
-    numbers = [int(n[:2]) for n in names]
     assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", n) for n in names), names
-    assert numbers == list(range(len(numbers))), f"numbered 00, 01, ... without gaps: {names}"
+    numbers = [int(n[:2]) for n in names]
+    assert len(set(numbers)) == len(numbers), f"two notebooks share a number: {names}"
 
 
 @pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.name)
