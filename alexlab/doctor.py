@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from alexlab.runtime import dist_version
+from alexlab.runtime import BACKEND_DISTS, dist_version
 
 __all__ = ["Finding", "checks", "keras_cache_dir", "redact_paths", "report"]
 
@@ -160,7 +160,7 @@ def _keras():
 
 
 def _tensorflow():
-    version = dist_version("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
+    version = dist_version(*BACKEND_DISTS["tensorflow"])
     if version is None:
         backend = os.environ.get("KERAS_BACKEND", "tensorflow")
         if backend == "tensorflow":

@@ -10,7 +10,7 @@ from importlib import metadata
 __all__ = ["accelerators", "backend", "describe", "import_keras", "setup", "versions"]
 
 # Distributions whose version a report names, by the backend they serve.
-_BACKEND_DISTS = {
+BACKEND_DISTS = {
     "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly"),
     "jax": ("jax",),
     "torch": ("torch",),
@@ -83,8 +83,8 @@ def versions():
         "keras": dist_version("keras"),
         "numpy": dist_version("numpy"),
         "backend": name,
-        "backend_version": dist_version(*_BACKEND_DISTS.get(name, (name,))),
-        "tensorflow": dist_version(*_BACKEND_DISTS["tensorflow"]),
+        "backend_version": dist_version(*BACKEND_DISTS.get(name, (name,))),
+        "tensorflow": dist_version(*BACKEND_DISTS["tensorflow"]),
     }
 
 

@@ -169,6 +169,17 @@ class TraceRow:
         """(height, width, channels) of the output, or None."""
         return None if self.size_out is None else (self.size_out, self.size_out, self.channels)
 
+    @property
+    def window(self):
+        """The window as text, e.g. '11x11/4'; '-' for a padding layer."""
+        layer = self.layer
+        return "-" if layer.kind == "pad" else f"{layer.kernel}x{layer.kernel}/{layer.stride}"
+
+    @property
+    def shape_text(self):
+        """The output shape as text, e.g. '55x55x96'; '-' when the layer cannot run."""
+        return "x".join(map(str, self.shape)) if self.shape else "-"
+
 
 def trace(layers, input_size, channels=3):
     """Follow a square input through spatial layers; report problems instead of raising."""
@@ -230,15 +241,13 @@ def trace_table(rows):
     body = []
     for row in rows:
         layer = row.layer
-        window = "-" if layer.kind == "pad" else f"{layer.kernel}x{layer.kernel}/{layer.stride}"
-        shape = "x".join(map(str, row.shape)) if row.shape else "-"
         note = row.arithmetic if not row.problem else f"{row.arithmetic}  ! {row.problem}"
         body.append(
             (
                 layer.name,
-                window,
+                row.window,
                 _padding_text(layer.padding),
-                shape,
+                row.shape_text,
                 row.receptive_field or "-",
                 note.strip(),
             )

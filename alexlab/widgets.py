@@ -125,13 +125,11 @@ def _html_table(rows, selected):
         layer = row.layer
         colour = "#fdecea" if row.size_out is None else "#fff4e0" if row.problem else ""
         style = f"background:{colour};" + ("font-weight:bold;" if i == selected else "")
-        window = "-" if layer.kind == "pad" else f"{layer.kernel}x{layer.kernel}/{layer.stride}"
-        shape = "x".join(map(str, row.shape)) if row.shape else "-"
         cells = (
             layer.name,
-            window,
+            row.window,
             layer.padding,
-            shape,
+            row.shape_text,
             row.receptive_field or "-",
             row.arithmetic,
             row.problem,
