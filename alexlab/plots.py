@@ -2,7 +2,9 @@
 
 __all__ = [
     "as_jpeg",
+    "confusion_matrix",
     "image_grid",
+    "learning_curves",
     "paper_results",
     "params_and_macs",
     "sliding_windows",
@@ -198,6 +200,66 @@ def training_curves(histories, metric="accuracy", title=None):
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title or f"{metric} per epoch")
+    fig.tight_layout()
+    return fig
+
+
+def learning_curves(runs, title=None):
+    """Training loss, and accuracy (training dashed, validation solid), against seconds of training.
+
+    runs: name -> alexlab.train.Run (or any object with .history holding per-epoch
+    "loss", "accuracy", "seconds" and optionally "val_accuracy"). Against seconds, not
+    epochs, so recipes with different speeds compare fairly.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for i, (name, run) in enumerate(runs.items()):
+        history = run.history if hasattr(run, "history") else run
+        seconds = np.cumsum(history["seconds"])
+        color = f"C{i}"
+        left.plot(seconds, history["loss"], "o-", color=color, ms=3, label=name)
+        right.plot(
+            seconds, history["accuracy"], "o--", color=color, ms=3, label=f"{name}: training"
+        )
+        if history.get("val_accuracy"):
+            right.plot(seconds, history["val_accuracy"], "o-", color=color, ms=3,
+                       label=f"{name}: validation")  # fmt: skip
+    left.set_ylabel("training loss (augmented batches)")
+    right.set_ylabel("accuracy")
+    right.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    for ax in (left, right):
+        ax.set_xlabel("seconds of training (compilation excluded)")
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(fontsize=8)
+    fig.suptitle(title or "Learning curves, one point per epoch")
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(counts, class_names, title=None):
+    """Row-normalised confusion matrix: row = true class, column = predicted, diagonal = right."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    counts = np.asarray(counts)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    n = len(class_names)
+    fig, ax = plt.subplots(figsize=(0.55 * n + 3, 0.5 * n + 2))
+    image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    for r in range(n):
+        for c in range(n):
+            if counts[r, c]:
+                ax.text(c, r, f"{shares[r, c]:.0%}".replace("%", ""), ha="center", va="center",
+                        fontsize=7, color="white" if shares[r, c] > 0.5 else "black")  # fmt: skip
+    ax.set_xticks(range(n), class_names, rotation=45, ha="right")
+    ax.set_yticks(range(n), class_names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class's images")
+    ax.set_title(title or "Confusion matrix (percent of each row)")
     fig.tight_layout()
     return fig
 

@@ -23,12 +23,21 @@ ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+def _settle(text):
+    """Text as a terminal or Jupyter shows it: each line keeps what follows its last '\\r'."""
+    lines = text.split("\n")
+    return "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in lines)
+
+
 def clean(nb):
-    """Keep kernelspec and language_info, cell tags only, and no widget state."""
+    """Keep kernelspec and language_info, cell tags only, no widget state, settled progress bars."""
     nb.metadata = nbformat.from_dict(
         {"kernelspec": KERNELSPEC, "language_info": nb.metadata.get("language_info", {})}
     )
     for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = _settle(output["text"])
         tags = cell.metadata.get("tags")
         cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
     return nb

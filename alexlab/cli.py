@@ -1,0 +1,170 @@
+"""What ``python -m alexlab train`` and ``python -m alexlab bench`` do, with results as JSON."""
+
+import datetime
+import json
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["bench", "load", "train"]
+
+
+def load(name, source=None):
+    """The named dataset: cifar10, flowers (the profile's size) or synthetic."""
+    from alexlab import data
+
+    if name == "cifar10":
+        return data.load_cifar10(source)
+    if name == "flowers":
+        return data.load_flowers(source)
+    if name == "synthetic":
+        return data.synthetic()
+    raise ValueError(f"dataset {name!r}: use cifar10, flowers or synthetic")
+
+
+def _write_json(path, result):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"result written to {path}")
+
+
+def train(args, start):
+    """Load, build, fit, evaluate; print a summary and optionally write JSON. Returns 0."""
+    from alexlab import data as data_module
+    from alexlab import train as training
+    from alexlab.runtime import describe
+
+    info = describe()
+    t0 = time.perf_counter()
+    try:
+        data = load(args.dataset, args.source)
+    except data_module.DatasetUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.train_images or args.test_images:
+        data = data.subset(args.train_images, args.test_images, seed=args.seed)
+    load_seconds = time.perf_counter() - t0
+    print(data)
+
+    changes = {}
+    if args.batch_size:
+        changes["batch_size"] = args.batch_size
+    if args.learning_rate:
+        changes["learning_rate"] = args.learning_rate
+    if args.precision:
+        changes["precision"] = args.precision
+    recipe = training.recipe(args.recipe, **changes)
+    model_name = args.model or training.default_model()
+    epochs = args.epochs or training.default_epochs(recipe.name)
+    checkpoint = None
+    if not args.no_checkpoint:
+        checkpoint = args.checkpoint or (
+            f"runs/{args.dataset}-{model_name}-{recipe.name}-e{epochs}-s{args.seed}.npz"
+        )
+    model = training.build(model_name, data, recipe, seed=args.seed)
+    print(
+        f"model {model_name} ({model.count_params():,} parameters), recipe {recipe.name}, "
+        f"{epochs} epochs, batch {recipe.batch_size}, {info['device']}, backend {info['backend']}"
+    )
+    try:
+        run = training.fit(
+            model,
+            data,
+            recipe,
+            epochs,
+            checkpoint=checkpoint,
+            seed=args.seed,
+            verbose=2 if args.quiet else 1,
+        )
+    except training.TrainingDiverged as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    if args.tta:
+        methods = tuple(m.strip() for m in args.tta.split(",") if m.strip())
+    else:
+        methods = ("none", "flip") + (("ten_crop",) if recipe.padding else ())
+    evaluation = training.evaluate(model, data, methods=methods)
+    print(evaluation.table())
+    plain_at = time.perf_counter() - start - sum(evaluation.seconds.values())
+    plain_at += evaluation.seconds.get("none", 0.0)
+    result = {
+        "command": "python -m alexlab " + " ".join(sys.argv[1:] if args.json else []),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "dataset": {
+            "name": args.dataset,
+            "source": data.source,
+            "official": data.source.startswith("official"),
+            "train_images": int(len(data.x_train)),
+            "test_images": int(len(data.x_test)),
+        },
+        "model": model_name,
+        "parameters": int(model.count_params()),
+        "recipe": recipe.describe(),
+        "seed": args.seed,
+        "epochs": run.epochs,
+        "resumed_from": run.resumed_from,
+        "test_accuracy": evaluation.top1("none") if "none" in methods else None,
+        "top5_accuracy": evaluation.top5("none") if "none" in methods else None,
+        "tta": {m: {"top1": evaluation.top1(m), "top5": evaluation.top5(m)} for m in methods},
+        "load_seconds": load_seconds,
+        "compile_seconds": run.compile_seconds,
+        "train_seconds": run.train_seconds,
+        "validation_seconds": run.validation_seconds,
+        "checkpoint_seconds": run.checkpoint_seconds,
+        "evaluate_seconds": evaluation.seconds,
+        # From process start (imports included) to the plain test accuracy in hand.
+        "seconds_to_test_accuracy": plain_at if "none" in methods else None,
+        "wall_seconds": time.perf_counter() - start,
+        "history": run.history,
+        **{k: info[k] for k in ("device", "backend", "profile")},
+        "versions": {k: info[k] for k in ("python", "alexlab", "keras", "numpy")}
+        | {"backend": info["backend_version"]},
+    }
+    print(
+        f"{run.summary()}; {result['wall_seconds']:.0f} s wall clock in all "
+        f"(plain test accuracy after {plain_at:.0f} s)"
+    )
+    if args.json:
+        _write_json(args.json, result)
+    return 0
+
+
+def bench(args):
+    """Time training steps of a model on random images; print and optionally save images/s."""
+    from alexlab import train as training
+    from alexlab.runtime import describe
+
+    info = describe()
+    if args.model not in training.MODELS:
+        print(f"error: model {args.model!r}: use one of {', '.join(training.MODELS)}")
+        return 2
+    figures = training.throughput(
+        args.model,
+        batch_size=args.batch_size,
+        precision=args.precision,
+        steps=args.steps,
+        repeats=args.repeats,
+        image_size=args.image_size or 32,
+        steps_per_execution=args.steps_per_execution,
+    )
+    result = {
+        "command": "python -m alexlab bench " + " ".join(sys.argv[2:]),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        **figures,
+        **{k: info[k] for k in ("device", "backend", "profile")},
+        "versions": {k: info[k] for k in ("python", "alexlab", "keras", "numpy")}
+        | {"backend": info["backend_version"]},
+    }
+    side, size = figures["network_input"], figures["image_size"]
+    print(
+        f"{args.model} at {side}x{side} (from {size}x{size} images), batch {args.batch_size}, "
+        f"{figures['precision']}: {figures['images_per_second']:,.0f} images/s (median of "
+        f"{args.repeats} x {figures['images_per_repeat']} images; compile "
+        f"{figures['compile_seconds']:.1f} s) on {info['device']}, backend {info['backend']}"
+    )
+    if args.json:
+        _write_json(args.json, result)
+    return 0

@@ -1,0 +1,118 @@
+"""Time-to-accuracy on CIFAR-10: one fixed schedule, several seeds, medians, with provenance.
+
+    python benchmarks/train_cifar10.py NAME [--seeds 0 1 2] -- TRAIN-OPTIONS...
+
+runs ``python -m alexlab train --dataset cifar10 --no-checkpoint --seed S
+TRAIN-OPTIONS --json ...`` once per seed, each in a fresh process (so the wall
+clock includes starting Python, importing Keras and loading the data, as a user
+sees it), and writes benchmarks/results/NAME.json: every run's result, and the
+median test accuracy and seconds over the seeds. The schedule (model, recipe,
+epochs) is fixed before the first run and the same for every seed; nothing
+looks at the test set until training has ended.
+
+The named schedules (commands.md beside this file lists the exact commands) are
+what the README and notebook 08 read. The data comes from --source or
+$ALEXLAB_CIFAR10_DIR; nothing is downloaded when either is given.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def run_once(options, seed):
+    """One training run in a fresh process; its JSON result."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "result.json"
+        command = [sys.executable, "-m", "alexlab", "train", "--dataset", "cifar10"]
+        command += ["--no-checkpoint", "--quiet", "--seed", str(seed), *options]
+        command += ["--json", str(path)]
+        print("$", " ".join(command[1:]), flush=True)
+        subprocess.run(command, check=True, cwd=ROOT)
+        return json.loads(path.read_text())
+
+
+def summarise(name, options, runs):
+    """The results file: provenance from the first run, every run, medians over seeds."""
+    first = runs[0]
+
+    def median(key):
+        values = [r[key] for r in runs if r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+    tta = {
+        method: statistics.median(r["tta"][method]["top1"] for r in runs) for method in first["tta"]
+    }
+    return {
+        "benchmark": name,
+        "command": "python benchmarks/train_cifar10.py "
+        + name
+        + " --seeds "
+        + " ".join(str(r["seed"]) for r in runs)
+        + " -- "
+        + " ".join(options),
+        "device": first["device"],
+        "backend": first["backend"],
+        "versions": first["versions"],
+        "profile": first["profile"],
+        "dataset": {k: first["dataset"][k] for k in ("name", "source", "official")},
+        "model": first["model"],
+        "parameters": first["parameters"],
+        "recipe": first["recipe"],
+        "epochs": first["epochs"],
+        "seeds": [r["seed"] for r in runs],
+        "median": {
+            "test_accuracy": median("test_accuracy"),
+            "top5_accuracy": median("top5_accuracy"),
+            "tta_top1": tta,
+            "train_seconds": median("train_seconds"),
+            "compile_seconds": median("compile_seconds"),
+            "load_seconds": median("load_seconds"),
+            "seconds_to_test_accuracy": median("seconds_to_test_accuracy"),
+            "wall_seconds": median("wall_seconds"),
+        },
+        "runs": runs,
+    }
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, options = argv[:cut], argv[cut + 1 :]
+    else:
+        options = []
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("name", help="results file name, e.g. cifar10_cpu_fast")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    args = parser.parse_args(argv)
+    if len(args.seeds) < 3:
+        print("note: fewer than 3 seeds; the README asks for medians over at least 3")
+    if not os.environ.get("ALEXLAB_CIFAR10_DIR") and "--source" not in options:
+        print("note: no --source or ALEXLAB_CIFAR10_DIR: the official archive will be downloaded")
+    runs = [run_once(options, seed) for seed in args.seeds]
+    result = summarise(args.name, options, runs)
+    out = HERE / "results" / f"{args.name}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    m = result["median"]
+    print(
+        f"{args.name}: median test accuracy {m['test_accuracy']:.2%} over seeds {args.seeds}; "
+        f"median {m['train_seconds']:.1f} s training, {m['wall_seconds']:.1f} s wall clock "
+        f"-> {out.relative_to(ROOT)}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
