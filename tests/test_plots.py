@@ -37,3 +37,24 @@ def test_training_curves_has_train_and_test_lines():
     fig = plots.training_curves({"run": history})
     assert len(fig.axes[0].lines) == 2
     plt.close(fig)
+
+
+def test_learning_curves_plot_against_cumulative_seconds():
+    fast = {"loss": [2.0, 1.5], "accuracy": [0.3, 0.5], "seconds": [10.0, 12.0]}
+    paper = {**fast, "val_accuracy": [0.25, 0.45]}
+    fig = plots.learning_curves({"fast": fast, "paper": paper})
+    loss, accuracy = fig.axes
+    np.testing.assert_allclose(loss.lines[0].get_xdata(), [10.0, 22.0])
+    assert len(accuracy.lines) == 3  # fast: training; paper: training and validation
+    assert "seconds" in loss.get_xlabel()
+    plt.close(fig)
+
+
+def test_confusion_matrix_shows_row_shares():
+    counts = np.array([[3, 1], [0, 4]])
+    fig = plots.confusion_matrix(counts, ["cat", "dog"])
+    shown = fig.axes[0].images[0].get_array()
+    np.testing.assert_allclose(shown, [[0.75, 0.25], [0.0, 1.0]])
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels == ["75", "25", "100"]  # zero cells stay blank
+    plt.close(fig)

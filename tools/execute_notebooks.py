@@ -29,15 +29,34 @@ def _settle(text):
     return "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in lines)
 
 
+def _merge_streams(outputs):
+    """Join consecutive stream outputs of one name, as Jupyter shows them, then settle '\\r'."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    for output in merged:
+        if output.get("output_type") == "stream":
+            output["text"] = _settle(output["text"])
+    return merged
+
+
 def clean(nb):
     """Keep kernelspec and language_info, cell tags only, no widget state, settled progress bars."""
     nb.metadata = nbformat.from_dict(
         {"kernelspec": KERNELSPEC, "language_info": nb.metadata.get("language_info", {})}
     )
     for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                output["text"] = _settle(output["text"])
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
         tags = cell.metadata.get("tags")
         cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
     return nb
