@@ -22,6 +22,15 @@ def load(name, source=None):
     raise ValueError(f"dataset {name!r}: use cifar10, flowers or synthetic")
 
 
+def _provenance(info):
+    """Device, backend, profile and versions from runtime.describe(), as results record them."""
+    versions = {k: info[k] for k in ("python", "alexlab", "keras", "numpy")}
+    return {
+        **{k: info[k] for k in ("device", "backend", "profile")},
+        "versions": {**versions, "backend": info["backend_version"]},
+    }
+
+
 def _write_json(path, result):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,9 +128,7 @@ def train(args, start):
         "seconds_to_test_accuracy": plain_at if "none" in methods else None,
         "wall_seconds": time.perf_counter() - start,
         "history": run.history,
-        **{k: info[k] for k in ("device", "backend", "profile")},
-        "versions": {k: info[k] for k in ("python", "alexlab", "keras", "numpy")}
-        | {"backend": info["backend_version"]},
+        **_provenance(info),
     }
     print(
         f"{run.summary()}; {result['wall_seconds']:.0f} s wall clock in all "
@@ -154,9 +161,7 @@ def bench(args):
         "command": "python -m alexlab bench " + " ".join(sys.argv[2:]),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         **figures,
-        **{k: info[k] for k in ("device", "backend", "profile")},
-        "versions": {k: info[k] for k in ("python", "alexlab", "keras", "numpy")}
-        | {"backend": info["backend_version"]},
+        **_provenance(info),
     }
     side, size = figures["network_input"], figures["image_size"]
     print(
