@@ -134,7 +134,9 @@ def _fast():
         dropout=by_profile(0.0, 0.0, None),
         notes=(
             "a fixed schedule: linear warm-up for the first 15% of steps, then linear decay "
-            "to zero; no validation split needed, all 50,000 images train",
+            "to zero; no validation split needed, all 50,000 images train. Without the "
+            "warm-up the peak rate blew the loss up to 1e10 by the third batch (measured, "
+            "CPU, seed 0)",
             "Nesterov momentum 0.9 with the same coupled weight decay as the paper",
             "label smoothing 0.1 (measured, CPU, 3 epochs, seed 0: 73.5% test accuracy "
             "against 68.6% without)",
@@ -146,7 +148,8 @@ def _fast():
             "XLA cut training throughput (about 500 against 790 images/s, measured)",
             "for a few epochs on a CPU: mirror images only, no random patches (measured, "
             "CIFAR-10, 4 epochs, seed 0: 71.8% test accuracy against 66.1% with patches) "
-            "and no dropout (a run this short does not overfit)",
+            "and no dropout (3 epochs, seed 0: 73.5% against 66.4% with dropout 0.5 in fc6 "
+            "and fc7)",
         ),
     )
 
