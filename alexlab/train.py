@@ -511,7 +511,8 @@ def fit(
     model.optimizer.build(model.trainable_variables)
     # What must match for a checkpoint to be resumed.
     identity = {
-        "model": model.name,
+        "model": model.name,  # alexnet_cifar and its small sibling share a name, not a size
+        "parameters": int(model.count_params()),
         "recipe": recipe_.describe(),
         "epochs": epochs,
         "seed": seed,
