@@ -36,6 +36,29 @@ def _train_parser(commands):
     p.add_argument(
         "--precision", choices=("float32", "mixed_bfloat16", "auto"), help="override the recipe's"
     )
+    p.add_argument(
+        "--dropout",
+        type=float,
+        help="dropout rate in fc6 and fc7 (0 leaves it out); default: the recipe's",
+    )
+    p.add_argument(
+        "--padding",
+        type=int,
+        help="random patches of the image padded by this many pixels "
+        "(0: mirror images only); default: the recipe's",
+    )
+    p.add_argument("--init", choices=("paper", "he"), help="initialisation; default: the recipe's")
+    p.add_argument(
+        "--validation",
+        type=float,
+        help="hold out this share of the training images (class-balanced, seeded) and report "
+        "the accuracy on them after every epoch; for choosing settings",
+    )
+    p.add_argument(
+        "--no-test",
+        action="store_true",
+        help="never look at the test set (for runs that choose a setting on --validation)",
+    )
     p.add_argument("--train-images", type=int, help="use a class-balanced subset for training")
     p.add_argument("--test-images", type=int, help="use a class-balanced subset for testing")
     p.add_argument("--seed", type=int, default=0)

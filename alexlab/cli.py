@@ -44,6 +44,9 @@ def train(args, start):
     from alexlab import train as training
     from alexlab.runtime import describe
 
+    if args.no_test and not args.validation:
+        print("error: --no-test needs --validation FRACTION to measure anything", file=sys.stderr)
+        return 2
     info = describe()
     t0 = time.perf_counter()
     try:
@@ -63,6 +66,10 @@ def train(args, start):
         changes["learning_rate"] = args.learning_rate
     if args.precision:
         changes["precision"] = args.precision
+    # 0 is a real value for these (no dropout, mirror images only, no validation split).
+    for field in ("dropout", "padding", "init", "validation"):
+        if getattr(args, field, None) is not None:
+            changes[field] = getattr(args, field)
     recipe = training.recipe(args.recipe, **changes)
     model_name = args.model or training.default_model()
     epochs = args.epochs or training.default_epochs(recipe.name)
@@ -91,14 +98,20 @@ def train(args, start):
         return 1
     except KeyboardInterrupt:
         return 130
-    if args.tta:
+    if args.no_test:
+        methods = ()
+    elif args.tta:
         methods = tuple(m.strip() for m in args.tta.split(",") if m.strip())
     else:
         methods = ("none", "flip") + (("ten_crop",) if recipe.padding else ())
     evaluation = training.evaluate(model, data, methods=methods)
-    print(evaluation.table())
+    if methods:
+        print(evaluation.table())
+    else:
+        print("test set not looked at (--no-test)")
     plain_at = time.perf_counter() - start - sum(evaluation.seconds.values())
     plain_at += evaluation.seconds.get("none", 0.0)
+    validation = run.history.get("val_accuracy") or []
     result = {
         "command": "python -m alexlab " + " ".join(sys.argv[1:] if args.json else []),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -118,6 +131,7 @@ def train(args, start):
         "test_accuracy": evaluation.top1("none") if "none" in methods else None,
         "top5_accuracy": evaluation.top5("none") if "none" in methods else None,
         "tta": {m: {"top1": evaluation.top1(m), "top5": evaluation.top5(m)} for m in methods},
+        "validation_accuracy": validation[-1] if validation else None,
         "load_seconds": load_seconds,
         "compile_seconds": run.compile_seconds,
         "train_seconds": run.train_seconds,
@@ -130,10 +144,8 @@ def train(args, start):
         "history": run.history,
         **_provenance(info),
     }
-    print(
-        f"{run.summary()}; {result['wall_seconds']:.0f} s wall clock in all "
-        f"(plain test accuracy after {plain_at:.0f} s)"
-    )
+    where = f"plain test accuracy after {plain_at:.0f} s" if "none" in methods else "no test"
+    print(f"{run.summary()}; {result['wall_seconds']:.0f} s wall clock in all ({where})")
     if args.json:
         _write_json(args.json, result)
     return 0

@@ -309,6 +309,36 @@ def test_cli_train_writes_the_result(tmp_path, capsys):
     assert "resuming" not in capsys.readouterr().out
 
 
+def test_cli_chooses_on_validation_without_looking_at_the_test_set(tmp_path, monkeypatch):
+    from alexlab import cli
+    from alexlab.__main__ import main
+
+    looked = []
+    evaluate = T.evaluate
+
+    def watched(model, data, methods=("none", "flip", "ten_crop"), **kw):
+        looked.extend(methods)
+        return evaluate(model, data, methods=methods, **kw)
+
+    monkeypatch.setattr(T, "evaluate", watched)
+    path = tmp_path / "result.json"
+    status = main(
+        ["train", "--dataset", "synthetic", "--model", "alexnet_cifar_tiny", "--epochs", "8",
+         "--batch-size", "50", "--learning-rate", "0.02", "--dropout", "0", "--padding", "0",
+         "--validation", "0.25", "--no-test", "--no-checkpoint", "--json", str(path)]
+    )  # fmt: skip
+    assert status == 0 and looked == []
+    result = json.loads(path.read_text())
+    assert result["test_accuracy"] is None and result["tta"] == {}
+    assert result["recipe"]["dropout"] == 0.0 and result["recipe"]["padding"] == 0
+    assert result["recipe"]["validation"] == 0.25
+    assert len(result["history"]["val_accuracy"]) == 8
+    assert result["validation_accuracy"] == result["history"]["val_accuracy"][-1] >= 0.6
+    # --no-test alone measures nothing: refused before any work
+    monkeypatch.setattr(cli, "load", lambda *a: pytest.fail("data loaded"))
+    assert main(["train", "--dataset", "synthetic", "--no-test", "--no-checkpoint"]) == 2
+
+
 def test_cli_bench_reports_images_per_second(tmp_path):
     from alexlab.__main__ import main
 
