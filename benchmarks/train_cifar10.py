@@ -51,6 +51,11 @@ def summarise(name, options, runs):
     tta = {
         method: statistics.median(r["tta"][method]["top1"] for r in runs) for method in first["tta"]
     }
+    spread = {
+        key: [min(r[key] for r in runs), max(r[key] for r in runs)]
+        for key in ("test_accuracy", "validation_accuracy", "train_seconds")
+        if all(r.get(key) is not None for r in runs)
+    }
     return {
         "benchmark": name,
         "command": "python benchmarks/train_cifar10.py "
@@ -71,6 +76,7 @@ def summarise(name, options, runs):
         "seeds": [r["seed"] for r in runs],
         "median": {
             "test_accuracy": median("test_accuracy"),
+            "validation_accuracy": median("validation_accuracy"),
             "top5_accuracy": median("top5_accuracy"),
             "tta_top1": tta,
             "train_seconds": median("train_seconds"),
@@ -79,8 +85,20 @@ def summarise(name, options, runs):
             "seconds_to_test_accuracy": median("seconds_to_test_accuracy"),
             "wall_seconds": median("wall_seconds"),
         },
+        "min_max": spread,
         "runs": runs,
     }
+
+
+def report(result):
+    """One line: the median accuracy (test, or validation when the test set was not used)."""
+    m = result["median"]
+    which = "test" if m["test_accuracy"] is not None else "validation"
+    return (
+        f"{result['benchmark']}: median {which} accuracy {m[which + '_accuracy']:.2%} over seeds "
+        f"{result['seeds']}; median {m['train_seconds']:.1f} s training, "
+        f"{m['wall_seconds']:.1f} s wall clock"
+    )
 
 
 def main(argv=None):
@@ -105,12 +123,7 @@ def main(argv=None):
     out = HERE / "results" / f"{args.name}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
-    m = result["median"]
-    print(
-        f"{args.name}: median test accuracy {m['test_accuracy']:.2%} over seeds {args.seeds}; "
-        f"median {m['train_seconds']:.1f} s training, {m['wall_seconds']:.1f} s wall clock "
-        f"-> {out.relative_to(ROOT)}"
-    )
+    print(report(result), f"-> {out.relative_to(ROOT)}")
     return 0
 
 
