@@ -2,6 +2,7 @@
 
 __all__ = [
     "as_jpeg",
+    "comparison",
     "confusion_matrix",
     "image_grid",
     "learning_curves",
@@ -235,6 +236,39 @@ def learning_curves(runs, title=None):
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(fontsize=8)
     fig.suptitle(title or "Learning curves, one point per epoch")
+    fig.tight_layout()
+    return fig
+
+
+def comparison(result, metric="loss", title=None):
+    """A Comparison drawn: a training curve per configuration with its band across seeds
+    (mean line, min-max shaded) and each seed's validation accuracy as a dot."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [3, 2]})
+    for i, config in enumerate(result.configs):
+        curves = np.array([h[metric] for h in result.histories[config.name]])
+        epochs = np.arange(1, curves.shape[1] + 1)
+        color = f"C{i}"
+        left.plot(epochs, curves.mean(axis=0), "o-", ms=3, color=color, label=config.name)
+        left.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), color=color, alpha=0.2)
+        acc = result.accuracy(config.name)
+        right.scatter(np.full(len(acc), i), acc, color=color, s=25, zorder=3)
+        right.hlines(acc.mean(), i - 0.25, i + 0.25, color=color, lw=2)
+    left.set_xlabel("epoch")
+    left.set_ylabel(f"training {metric}")
+    left.set_title("mean over seeds (line), lowest to highest (band)", fontsize=9)
+    left.legend(fontsize=8)
+    right.set_xticks(range(len(result.configs)), [c.name for c in result.configs], fontsize=8)
+    right.set_ylabel("validation accuracy")
+    right.set_title("each seed (dot), their mean (bar)", fontsize=9)
+    right.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.1%}"))
+    right.set_xlim(-0.6, len(result.configs) - 0.4)
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(title or f"{result.name}: {len(result.seeds)} seeds per configuration")
     fig.tight_layout()
     return fig
 
