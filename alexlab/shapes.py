@@ -2,9 +2,11 @@
 
 A convolution or pooling window of size k, moved with stride s over an input of
 n pixels padded with p on each side, fits floor((n + 2p - k) / s) + 1 times.
-Keras, PyTorch and TensorFlow all floor: the pixels that do not fill a last
-window are silently dropped. ``strict=True`` refuses that instead, which is how
-one finds out that the paper's 224x224 input cannot give conv1's 55x55.
+Keras, PyTorch, TensorFlow and Caffe all floor: the pixels that do not fill a last
+window are silently dropped, so 224 with 11x11 stride 4 gives 54 (Caffe's 227 is how
+a floor reaches 55). cuda-convnet, the paper's own code, rounds up instead,
+1 + ceil((n + 2p - k) / s), letting the last window hang past the edge: there 224
+gives the paper's 55 (``rounding="ceil"``). ``strict=True`` refuses any remainder.
 """
 
 import math
@@ -26,19 +28,21 @@ __all__ = [
 ]
 
 
-def conv_output_size(size, kernel, stride=1, padding=0, strict=False, dilation=1):
+def conv_output_size(size, kernel, stride=1, padding=0, strict=False, dilation=1, rounding="floor"):
     """Output length of a convolution: floor((size + 2*padding - kernel) / stride) + 1.
 
     padding is an int (each side), a (before, after) pair, or "valid" / "same"
-    as in Keras. strict=True raises ValueError when the division leaves a
-    remainder; a kernel larger than the padded input always raises.
+    as in Keras. rounding="ceil" is cuda-convnet's 1 + ceil(...), under which
+    224 with 11x11 stride 4 gives 55. strict=True raises ValueError when the
+    division leaves a remainder; a kernel larger than the padded input always raises.
     """
-    return _output(size, kernel, stride, padding, strict, dilation, "kernel")[0]
+    return _output(size, kernel, stride, padding, strict, dilation, "kernel", rounding)[0]
 
 
-def pool_output_size(size, pool, stride=None, padding="valid", strict=False):
+def pool_output_size(size, pool, stride=None, padding="valid", strict=False, rounding="floor"):
     """Output length of a pooling window; stride defaults to the window, as in Keras."""
-    return _output(size, pool, pool if stride is None else stride, padding, strict, 1, "pool")[0]
+    stride = pool if stride is None else stride
+    return _output(size, pool, stride, padding, strict, 1, "pool", rounding)[0]
 
 
 def same_padding(size, kernel, stride=1):
@@ -51,15 +55,20 @@ def same_padding(size, kernel, stride=1):
     return total // 2, total - total // 2
 
 
-def explain(size, kernel, stride=1, padding=0, dilation=1):
+def explain(size, kernel, stride=1, padding=0, dilation=1, rounding="floor"):
     """The output-size arithmetic written out, e.g. '(224 + 2*0 - 11) / 4 + 1 = 54.25 -> 54'."""
     try:
-        return _output(size, kernel, stride, padding, False, dilation, "kernel")[1]
+        return _output(size, kernel, stride, padding, False, dilation, "kernel", rounding)[1]
     except ValueError as error:
         return str(error)
 
 
-def _output(size, kernel, stride, padding, strict, dilation, what):
+def _output(size, kernel, stride, padding, strict, dilation, what, rounding="floor"):
+    if rounding not in ("floor", "ceil"):
+        raise ValueError(
+            f"rounding={rounding!r}: use 'floor' (Keras, PyTorch, Caffe) or 'ceil' "
+            "(cuda-convnet, the paper's code)"
+        )
     size = _positive(size, "size")
     kernel = _positive(kernel, what)
     stride = _positive(stride, "stride")
@@ -100,6 +109,11 @@ def _output(size, kernel, stride, padding, strict, dilation, what):
             f"or padding that makes the remainder 0"
         )
     value = (padded - span) / stride + 1
+    if rounding == "ceil":
+        # the last window starts inside the input and hangs stride - remainder pixels past it
+        past = stride - remainder
+        text = f"1 + ceil(({exact}) / {stride}) = 1 + ceil({value - 1:g}) = {out + 1}"
+        return out + 1, f"{text} (the last window hangs {past} pixels past the edge)", remainder
     return out, f"({exact}) / {stride} + 1 = {value:g} -> {out}", remainder
 
 

@@ -1,8 +1,11 @@
 """alexlab.shapes against Keras' own shape inference, an impulse experiment and the paper."""
 
+import math
+
 import numpy as np
 import pytest
 
+import alexlab as al
 from alexlab import shapes
 from alexlab.shapes import conv_output_size, pool_output_size
 
@@ -222,3 +225,26 @@ def test_same_padding_reproduces_keras_same(size, kernel, stride):
     np.testing.assert_allclose(
         explicit.predict(x, verbose=0), np.asarray(same(x)), rtol=1e-5, atol=1e-5
     )
+
+
+def test_ceil_rounding_is_cuda_convnets_formula():
+    # cuda-convnet (the paper's code): modules = 1 + ceil((2 * padding + size - filter) / stride)
+    for size in range(11, 240, 7):
+        for kernel, stride, padding in ((11, 4, 0), (3, 2, 0), (5, 1, 2), (3, 2, 1), (7, 3, 0)):
+            if kernel > size + 2 * padding:
+                continue
+            expected = 1 + math.ceil((2 * padding + size - kernel) / stride)
+            assert al.conv_output_size(size, kernel, stride, padding, rounding="ceil") == expected
+            floor = al.conv_output_size(size, kernel, stride, padding)
+            assert expected - floor == (0 if (size + 2 * padding - kernel) % stride == 0 else 1)
+
+
+def test_the_papers_224_gives_55_under_the_papers_own_rounding():
+    assert al.conv_output_size(224, 11, 4, rounding="ceil") == 55
+    assert al.conv_output_size(224, 11, 4) == 54
+    assert "hangs 3 pixels past the edge" in al.shapes.explain(224, 11, 4, rounding="ceil")
+    assert al.pool_output_size(55, 3, 2, rounding="ceil") == 27
+    with pytest.raises(ValueError, match="remainder 1"):
+        al.conv_output_size(224, 11, 4, strict=True, rounding="ceil")
+    with pytest.raises(ValueError, match="rounding='round'.*'floor'.*'ceil'"):
+        al.conv_output_size(224, 11, 4, rounding="round")
