@@ -1,0 +1,228 @@
+"""Checks for the notebooks' exercises: right or wrong, and why, without giving the answer away.
+
+Each notebook ends with a few exercises; the learner computes an answer in the
+notebook and calls ``al.exercises.check("01.padding", answer)``. The check
+recomputes the right answer with alexlab's own functions, so it stays true to
+the code the notebook teaches, and its message for a wrong answer says what that
+answer does instead, never what the right one is.
+"""
+
+import dataclasses
+import math
+
+__all__ = ["EXERCISES", "Exercise", "check", "exercises"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Exercise:
+    """One exercise: where it is, what it asks, and a judge of answers."""
+
+    key: str
+    question: str
+    judge: object  # answer -> (right: bool, why: str)
+
+
+def _number(answer, what="a whole number"):
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return None, f"{answer!r} is not a number: give {what}"
+    return value, ""
+
+
+def _whole(answer):
+    value, problem = _number(answer)
+    if problem:
+        return None, problem
+    if value != int(value):
+        return None, f"{answer!r} is not a whole number"
+    return int(value), ""
+
+
+def _conv1_padding(answer):
+    from alexlab.shapes import conv_output_size
+
+    p, problem = _whole(answer)
+    if problem:
+        return False, problem
+    if p < 0:
+        return False, "padding is a number of pixels added on each side: 0 or more"
+    out = conv_output_size(224, 11, 4, p)
+    if out == 55:
+        return True, f"224 + 2*{p} padded, 11x11 windows every 4 pixels: 55 positions"
+    return False, f"with padding {p} conv1 gives {out}x{out}, not 55x55"
+
+
+def _smallest_input(answer):
+    from alexlab.shapes import conv_output_size
+
+    n, problem = _whole(answer)
+    if problem:
+        return False, problem
+    if n < 11:
+        return False, f"an 11x11 window does not fit in {n} pixels"
+    out = conv_output_size(n, 11, 4)
+    if out != 55:
+        return False, f"{n} gives {out} under floor, not 55"
+    if conv_output_size(n - 1, 11, 4) == 55:
+        return False, f"{n} gives 55, but so does a smaller input: look for the smallest"
+    return True, "the smallest input that gives 55 when the frameworks floor"
+
+
+def _same_output(answer):
+    from alexlab.shapes import conv_output_size
+
+    n, problem = _whole(answer)
+    if problem:
+        return False, problem
+    right = conv_output_size(224, 11, 4, "same")
+    if n == right:
+        return True, '"same" keeps ceil(size / stride) positions, whatever the kernel'
+    if n == conv_output_size(224, 11, 4):
+        return False, "that is the valid (unpadded) size: same pads first"
+    return False, f"{n} is not what same padding gives for 224 at stride 4"
+
+
+def _count(expected, explain_wrong):
+    def judge(answer):
+        n, problem = _whole(answer)
+        if problem:
+            return False, problem
+        if n == expected():
+            return True, "matches the ledger's count"
+        return False, explain_wrong(n)
+
+    return judge
+
+
+def _conv2_two_towers():
+    return 256 * (5 * 5 * 48) + 256
+
+
+def _conv2_wrong(n):
+    if n == 256 * 5 * 5 * 96 + 256:
+        return "that is one tower: in the paper each conv2 kernel sees only its own GPU's maps"
+    if n == 256 * 5 * 5 * 48:
+        return "close: the biases are missing"
+    return f"{n:,} is not conv2's count: kernels x (height x width x input maps) + biases"
+
+
+def _fc6():
+    return 6 * 6 * 256 * 4096 + 4096
+
+
+def _fc6_wrong(n):
+    if n == 6 * 6 * 256 * 4096:
+        return "close: the biases are missing"
+    if n == 13 * 13 * 256 * 4096 + 4096:
+        return "fc6 sees the maps after pool5, not conv5's"
+    return f"{n:,} is not fc6's count: inputs (pool5's maps flattened) x neurons + biases"
+
+
+def _crops_227(answer):
+    n, problem = _whole(answer)
+    if problem:
+        return False, problem
+    positions = 256 - 227 + 1
+    if n == positions**2 * 2:
+        return True, "positions across x positions down x 2 for the mirror"
+    if n == positions**2:
+        return False, "the mirror images are missing"
+    if n == (256 - 227) ** 2 * 2:
+        return False, "off by one: a 227-wide window has 256 - 227 + 1 positions"
+    return False, f"{n:,} is not the count of 227x227 patches and their mirrors"
+
+
+def _steps_45000(answer):
+    n, problem = _whole(answer)
+    if problem:
+        return False, problem
+    if n == 45_000 // 32:
+        return True, "45,000 images in full batches of 32; the log's 1562 is 50,000 // 32"
+    if n == 50_000 // 32:
+        return False, "that is the count for all 50,000 images, validation included"
+    if n == math.ceil(45_000 / 32):
+        return False, "that keeps the last, partial batch: the tutorial drops it (drop_remainder)"
+    return False, f"{n:,} is not the number of batches of 32 in 45,000 images"
+
+
+def _top5_points(answer):
+    value, problem = _number(answer, "a number of percentage points")
+    if problem:
+        return False, problem
+    if abs(value - (26.2 - 15.3)) < 0.05:
+        return True, "the runner-up's top-5 error minus the paper's best"
+    if abs(value - (26.2 - 18.2)) < 0.05:
+        return False, "that uses the single network's 18.2%: the entry that won used seven"
+    if 0 < value < 1:
+        return False, "give percentage points (e.g. 5.0), not a fraction"
+    return False, f"{value:g} points is not the gap between 26.2% and the winning entry"
+
+
+EXERCISES = {
+    e.key: e
+    for e in (
+        Exercise(
+            "00.top5_gap",
+            "By how many percentage points of top-5 error did AlexNet's winning ILSVRC-2012 "
+            "entry beat the second-best entry (26.2%)?",
+            _top5_points,
+        ),
+        Exercise(
+            "01.padding",
+            "Choose conv1's padding (pixels on each side) so that a 224x224 input gives "
+            "55x55 under the frameworks' floor.",
+            _conv1_padding,
+        ),
+        Exercise(
+            "01.smallest_input",
+            "What is the smallest input side that gives conv1 (11x11, stride 4, no padding) "
+            "a 55x55 output under floor?",
+            _smallest_input,
+        ),
+        Exercise(
+            "01.same",
+            'What side does conv1 (11x11, stride 4) give on 224 with padding="same"?',
+            _same_output,
+        ),
+        Exercise(
+            "02.conv2",
+            "How many parameters does conv2 have in the paper's two-tower network "
+            "(256 kernels of 5x5, biases included)?",
+            _count(_conv2_two_towers, _conv2_wrong),
+        ),
+        Exercise(
+            "02.fc6",
+            "How many parameters does fc6 have (4096 neurons, biases included)?",
+            _count(_fc6, _fc6_wrong),
+        ),
+        Exercise(
+            "07.crops_227",
+            "How many different 227x227 training patches, mirrors included, does a 256x256 "
+            "image give?",
+            _crops_227,
+        ),
+        Exercise(
+            "08.steps_45000",
+            "The Keras CIFAR-10 tutorial holds out 5,000 of the 50,000 training images. How "
+            "many batches of 32 should one epoch on the rest take?",
+            _steps_45000,
+        ),
+    )
+}
+
+
+def exercises(notebook=None):
+    """The exercises, all or those of one notebook ("01"), as key -> question."""
+    return {
+        k: e.question for k, e in EXERCISES.items() if notebook is None or k.startswith(notebook)
+    }
+
+
+def check(key, answer):
+    """Judge an answer: prints right or not yet, and why; returns True when right."""
+    if key not in EXERCISES:
+        raise ValueError(f"no exercise {key!r}: the exercises are {', '.join(EXERCISES)}")
+    right, why = EXERCISES[key].judge(answer)
+    print(f"{'right' if right else 'not yet'}: {why}")
+    return right
