@@ -97,11 +97,11 @@ def validation_split(data, fraction=0.1, seed=0):
     with it has seen the test images.
     """
     from alexlab.data import Dataset
-    from alexlab.train import _split
+    from alexlab.fit import split
 
     if not 0 < fraction < 1:
         raise ValueError(f"fraction={fraction!r}: hold out a share between 0 and 1, e.g. 0.1")
-    x, y, (xv, yv) = _split(data, fraction, seed)
+    x, y, (xv, yv) = split(data, fraction, seed)
     return Dataset(x, y, xv, yv, data.class_names,
                    f"{data.source}; validation split {fraction:g} (seed {seed})")  # fmt: skip
 

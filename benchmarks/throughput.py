@@ -77,6 +77,7 @@ def resident_step_rate(network, batch_size, steps, repeats, network_options=None
     import jax
     import numpy as np
 
+    from alexlab import recipes as al_recipes
     from alexlab import train
     from alexlab.data import Dataset
 
@@ -87,7 +88,7 @@ def resident_step_rate(network, batch_size, steps, repeats, network_options=None
     data = Dataset(x[0], y[0], x[0][:1], y[0][:1], names, "random")
     recipe = train.recipe("fast", batch_size=batch_size, precision="mixed_bfloat16")
     model = train.build(network, data, recipe, network_options=network_options)
-    optimizer = train._optimizer(recipe, steps, 1)
+    optimizer = al_recipes.optimizer(recipe, steps, 1)
     optimizer.build(model.trainable_variables)
     loss_fn = train.SmoothedCrossentropy(classes, recipe.label_smoothing)
 

@@ -189,18 +189,20 @@ def test_interrupted_run_resumes_where_it_stopped(stripes, tmp_path, monkeypatch
     T.fit(uninterrupted, stripes, r, epochs=4, seed=3, verbose=0)
 
     checkpoint = tmp_path / "run.npz"
-    save = T._save
+    from alexlab import fit as fit_module
+
+    save = fit_module._save
 
     def save_then_interrupt(path, model, state):
         save(path, model, state)
         if state["epoch"] == 2:
             raise KeyboardInterrupt  # as Ctrl-C right after epoch 2's checkpoint
 
-    monkeypatch.setattr(T, "_save", save_then_interrupt)
+    monkeypatch.setattr(fit_module, "_save", save_then_interrupt)
     first = T.build("alexnet_cifar_tiny", stripes, r, seed=3)
     with pytest.raises(KeyboardInterrupt):
         T.fit(first, stripes, r, epochs=4, checkpoint=checkpoint, seed=3, verbose=0)
-    monkeypatch.setattr(T, "_save", save)
+    monkeypatch.setattr(fit_module, "_save", save)
 
     resumed = T.build("alexnet_cifar_tiny", stripes, r, seed=3)
     run = T.fit(resumed, stripes, r, epochs=4, checkpoint=checkpoint, seed=3, verbose=0)

@@ -1,0 +1,331 @@
+"""Training (§5): fit with a progress bar, checkpoints and resume, and a stop on divergence.
+
+``fit`` trains a model from ``alexlab.train.build`` with a recipe, times
+compilation apart from training, stops with ``TrainingDiverged`` when the loss
+goes non-finite, and writes a checkpoint each epoch from which an interrupted
+run resumes.
+"""
+
+import dataclasses
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from alexlab.recipes import Recipe, SmoothedCrossentropy, optimizer, recipe
+from alexlab.runtime import import_keras
+
+keras = import_keras()  # Keras without TensorFlow's native start-up chatter
+
+__all__ = ["Run", "TrainingDiverged", "fit", "split"]
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN, infinite or exploded: training stopped."""
+
+
+# ---------------------------------------------------------------------------------------
+# fit
+
+
+@dataclasses.dataclass
+class Run:
+    """What fit did: the model, per-epoch history, seconds, and where it resumed from."""
+
+    model: object
+    recipe: Recipe
+    history: dict  # per epoch: loss, accuracy, learning_rate, seconds (+ val_loss/val_accuracy)
+    epochs: int
+    compile_seconds: float  # tracing and XLA compilation, measured apart
+    train_seconds: float  # the epochs themselves, compilation excluded
+    validation_seconds: float
+    checkpoint_seconds: float
+    resumed_from: int  # epochs already done when this call started (0: a fresh run)
+    seed: int
+
+    def summary(self):
+        """One line: epochs, final training accuracy, seconds."""
+        acc = self.history["accuracy"][-1] if self.history["accuracy"] else float("nan")
+        return (
+            f"{self.epochs} epochs of recipe {self.recipe.name!r}: training accuracy "
+            f"{acc:.1%}, {self.train_seconds:.1f} s training + {self.compile_seconds:.1f} s "
+            f"compiling"
+        )
+
+
+class _Watch(keras.callbacks.Callback):
+    """Progress bar over an epoch's batches, and a guard against a non-finite loss."""
+
+    async_safe = True  # reads logs only; Keras may call it from a worker thread
+
+    def __init__(self, label, steps, limit, show):
+        super().__init__()
+        self.label, self.steps, self.limit, self.show = label, steps, limit, show
+        self.last, self.bad = 0.0, None
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.monotonic()
+        if now - self.last < 0.5 and batch + 1 < self.steps:
+            return
+        self.last = now
+        loss = float(logs["loss"]) if logs and "loss" in logs else float("nan")
+        if not math.isfinite(loss) or loss > self.limit:
+            self.bad = (batch + 1, loss)
+            self.model.stop_training = True
+        if self.show:
+            done = min(batch + 1, self.steps)
+            filled = int(24 * done / self.steps)
+            bar = "=" * filled + " " * (24 - filled)
+            sys.stdout.write(f"\r{self.label} [{bar}] {done}/{self.steps}  loss {loss:.3f}")
+            sys.stdout.flush()
+
+
+def _variables(model):
+    return list(model.variables) + list(model.optimizer.variables)
+
+
+def _snapshot(model):
+    return [np.array(v.numpy()) for v in _variables(model)]
+
+
+def _restore(model, arrays):
+    variables = _variables(model)
+    if len(variables) != len(arrays):
+        raise ValueError(
+            f"the checkpoint holds {len(arrays)} variables, this model and optimizer "
+            f"{len(variables)}: it was written by a different network or recipe"
+        )
+    for variable, array in zip(variables, arrays, strict=True):
+        if tuple(variable.shape) != array.shape:
+            raise ValueError(
+                f"checkpoint variable of shape {array.shape} does not fit {variable.path} "
+                f"of shape {tuple(variable.shape)}: it was written by a different network"
+            )
+        variable.assign(array)
+
+
+def _save(path, model, state):
+    """Write weights, optimizer state and the run's state to one .npz, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {f"v{i:05d}": a for i, a in enumerate(_snapshot(model))}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, state=np.array(json.dumps(state)), **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)  # a kill -9 leaves either the old file or the new one
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _load(path):
+    with np.load(path) as f:
+        state = json.loads(str(f["state"]))
+        arrays = [f[k] for k in sorted(k for k in f.files if k.startswith("v"))]
+    return state, arrays
+
+
+def split(data, fraction, seed):
+    """Hold out `fraction` of the training images, class-balanced, for validation."""
+    if not fraction:
+        return data.x_train, data.y_train, None
+    rng = np.random.default_rng([seed, 1])
+    held = []
+    for label in np.unique(data.y_train):
+        rows = np.flatnonzero(data.y_train == label)
+        held.append(rng.choice(rows, size=max(1, round(fraction * len(rows))), replace=False))
+    held = np.sort(np.concatenate(held))
+    keep = np.setdiff1d(np.arange(len(data.y_train)), held)
+    return data.x_train[keep], data.y_train[keep], (data.x_train[held], data.y_train[held])
+
+
+def fit(
+    model,
+    data,
+    recipe_,
+    epochs,
+    checkpoint=None,
+    seed=0,
+    verbose=1,
+):
+    """Train `model` (from build) on data.x_train with the recipe for `epochs` epochs.
+
+    Compilation is timed apart (a warm-up step whose effect is undone), each epoch
+    sees a fresh permutation of the training images (the last incomplete batch is
+    left out, so no second compilation), and a non-finite or exploding loss raises
+    TrainingDiverged. With `checkpoint` (a file path ending .npz), the weights,
+    optimizer and history are saved after every epoch and a later call with the
+    same arguments resumes there: Ctrl-C or kill -9 loses at most the epoch under way.
+    verbose: 0 silent, 1 a bar and a line per epoch, 2 a line per epoch.
+    """
+    recipe_ = recipe(recipe_)
+    if int(epochs) < 1:
+        raise ValueError(f"epochs={epochs!r}: train for at least 1 epoch")
+    epochs = int(epochs)
+    x, y, validation = split(data, recipe_.validation, seed)
+    per_call = recipe_.batch_size * recipe_.steps_per_execution
+    if len(x) < per_call:
+        raise ValueError(
+            f"{len(x)} training images are fewer than one call's batch_size x "
+            f"steps_per_execution = {per_call}: use a smaller batch_size"
+        )
+    steps = (len(x) // per_call) * recipe_.steps_per_execution
+    num_classes = len(data.class_names)
+    model.compile(
+        optimizer=optimizer(recipe_, steps, epochs),
+        loss=SmoothedCrossentropy(num_classes, recipe_.label_smoothing),
+        metrics=["accuracy"],
+        jit_compile=recipe_.jit_compile,
+        steps_per_execution=recipe_.steps_per_execution,
+    )
+    model.optimizer.build(model.trainable_variables)
+    # What must match for a checkpoint to be resumed.
+    identity = {
+        "model": model.name,  # alexnet_cifar and its small sibling share a name, not a size
+        "parameters": int(model.count_params()),
+        "recipe": recipe_.describe(),
+        "epochs": epochs,
+        "seed": seed,
+        "train_images": int(len(x)),
+        "data": data.source,
+    }
+    path = Path(checkpoint) if checkpoint is not None else None
+    if path is not None and path.suffix != ".npz":
+        raise ValueError(f"checkpoint={str(checkpoint)!r}: give a file name ending in .npz")
+
+    start = time.perf_counter()
+    initial = _snapshot(model)
+    warm = x[:per_call]
+    model.fit(warm, y[:per_call], batch_size=recipe_.batch_size, epochs=1, verbose=0)
+    eval_batch = max(recipe_.batch_size, 256)
+    if validation is not None:
+        model.evaluate(*(v[:eval_batch] for v in validation), batch_size=eval_batch, verbose=0)
+    _restore(model, initial)  # the warm-up step only compiled; its update is undone
+    compile_seconds = time.perf_counter() - start
+
+    names = ("loss", "accuracy", "learning_rate", "seconds")
+    if validation is not None:
+        names += ("val_loss", "val_accuracy")
+    state = {
+        "identity": identity,
+        "epoch": 0,
+        "history": {n: [] for n in names},
+        "train_seconds": 0.0,
+        "validation_seconds": 0.0,
+        "checkpoint_seconds": 0.0,
+        "plateau": {"best": None, "wait": 0},
+    }
+    if path is not None and path.exists():
+        saved, arrays = _load(path)
+        if saved["identity"] != identity:
+            changed = sorted(k for k in identity if saved["identity"].get(k) != identity.get(k))
+            raise ValueError(
+                f"checkpoint {path} is from a different run ({', '.join(changed)} differ): "
+                "delete it, or pass another checkpoint path to start afresh"
+            )
+        _restore(model, arrays)
+        state = saved
+        if verbose and state["epoch"]:
+            print(f"resuming from {path.name}: {state['epoch']} of {epochs} epochs already done")
+    resumed_from = state["epoch"]
+
+    limit = 10 * math.log(num_classes) + 10  # far above any loss a learning net has
+    # A bar redrawn with '\r' suits a terminal or a notebook, not a log file.
+    live = sys.stdout.isatty() or "ipykernel" in sys.modules
+    try:
+        for epoch in range(state["epoch"], epochs):
+            order = np.random.default_rng([seed, epoch]).permutation(len(x))[
+                : steps * recipe_.batch_size
+            ]
+            watch = _Watch(f"epoch {epoch + 1}/{epochs}", steps, limit, verbose == 1 and live)
+            t0 = time.perf_counter()
+            logs = model.fit(
+                x[order],
+                y[order],
+                batch_size=recipe_.batch_size,
+                epochs=1,
+                shuffle=False,
+                verbose=0,
+                callbacks=[watch],
+            ).history
+            seconds = time.perf_counter() - t0
+            loss = logs["loss"][-1]
+            if watch.bad is not None or not math.isfinite(loss) or loss > limit:
+                batch, bad = watch.bad or (steps, loss)
+                raise TrainingDiverged(
+                    f"the training loss reached {bad} at epoch {epoch + 1}, batch {batch} "
+                    f"(learning rate {_rate(model):.3g}); training stopped. Lower the "
+                    "learning rate (e.g. recipe.replace(learning_rate=...)) or lengthen the "
+                    "warm-up; check the inputs for NaN"
+                )
+            history = state["history"]
+            history["loss"].append(float(loss))
+            history["accuracy"].append(float(logs["accuracy"][-1]))
+            history["learning_rate"].append(_rate(model))
+            history["seconds"].append(seconds)
+            state["train_seconds"] += seconds
+            accuracy = history["accuracy"][-1]
+            line = f"epoch {epoch + 1}/{epochs}  loss {loss:.3f}  accuracy {accuracy:.1%}"
+            if validation is not None:
+                t0 = time.perf_counter()
+                val_loss, val_accuracy = model.evaluate(
+                    *validation, batch_size=eval_batch, verbose=0
+                )
+                state["validation_seconds"] += time.perf_counter() - t0
+                history["val_loss"].append(float(val_loss))
+                history["val_accuracy"].append(float(val_accuracy))
+                line += f"  validation {val_accuracy:.1%}"
+                if recipe_.schedule == "plateau":
+                    _plateau(model, state["plateau"], 1 - val_accuracy, recipe_.patience)
+            line += f"  lr {history['learning_rate'][-1]:.3g}  {seconds:.1f} s"
+            state["epoch"] = epoch + 1
+            if path is not None:
+                t0 = time.perf_counter()
+                _save(path, model, state)
+                state["checkpoint_seconds"] += time.perf_counter() - t0
+            if verbose:
+                sys.stdout.write(("\r" if verbose == 1 and live else "") + line + " " * 8 + "\n")
+                sys.stdout.flush()
+    except KeyboardInterrupt:
+        done = state["epoch"]
+        where = f"; run the same call again to resume from {path}" if path else ""
+        print(f"\ninterrupted during epoch {done + 1}: {done} epochs complete{where}")
+        raise
+    return Run(
+        model=model,
+        recipe=recipe_,
+        history=state["history"],
+        epochs=state["epoch"],
+        compile_seconds=compile_seconds,
+        train_seconds=state["train_seconds"],
+        validation_seconds=state["validation_seconds"],
+        checkpoint_seconds=state["checkpoint_seconds"],
+        resumed_from=resumed_from,
+        seed=seed,
+    )
+
+
+def _rate(model):
+    opt = model.optimizer
+    rate = opt.learning_rate
+    if callable(rate):
+        rate = rate(opt.iterations)
+    return float(keras.ops.convert_to_numpy(rate))
+
+
+def _plateau(model, plateau, error, patience):
+    """§5: divide the learning rate by 10 once the validation error stops improving."""
+    if plateau["best"] is None or error < plateau["best"] - 1e-4:
+        plateau["best"], plateau["wait"] = float(error), 0
+        return
+    plateau["wait"] += 1
+    if plateau["wait"] >= patience:
+        model.optimizer.learning_rate.assign(_rate(model) / 10)
+        plateau["wait"] = 0
