@@ -123,3 +123,29 @@ def test_jupyter_lab_starts_and_serves_the_notebooks(tmp_path):
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+def test_gpu_figures_in_the_readme_are_the_results_files():
+    """The README's GPU numbers are read off benchmarks/results, not typed from memory."""
+    import json
+    import statistics
+
+    results = ROOT / "benchmarks" / "results"
+    throughput = json.loads((results / "throughput_gpu.json").read_text())
+    expected = [
+        f"{throughput['summary']['alexlab_images_per_second']:,.0f} training images/s",
+        f"{throughput['floor']['images_per_second']:,.0f} images/s",
+        f"{throughput['ceilings']['matmul_bf16_flops'] / 1e12:.0f} TFLOP/s",
+        f"{throughput['floor']['flop_per_image_training'] / 1e9:.2f} GFLOP",
+        f"grouping x{throughput['summary']['cost_of_groups']:.2f}",
+        f"LRN x{throughput['summary']['cost_of_lrn']:.2f}",
+    ]
+    for name, method in (("fast", "none"), ("peak", "ten_crop"), ("seed004", "none")):
+        r = json.loads((results / f"cifar10_gpu_{name}.json").read_text())
+        top1 = sorted(run["tta"][method]["top1"] for run in r["runs"])
+        expected.append(f"{statistics.median(top1):.1%}")
+        expected.append(f"({top1[0] * 100:.1f}-{top1[-1] * 100:.1f})")
+        expected.append(f"{r['epochs']} epochs")
+    text = " ".join(README.split())
+    for figure in expected:
+        assert figure in text, figure
