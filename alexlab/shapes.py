@@ -58,7 +58,12 @@ def same_padding(size, kernel, stride=1):
 def explain(size, kernel, stride=1, padding=0, dilation=1, rounding="floor"):
     """The output-size arithmetic written out, e.g. '(224 + 2*0 - 11) / 4 + 1 = 54.25 -> 54'."""
     try:
-        return _output(size, kernel, stride, padding, False, dilation, "kernel", rounding)[1]
+        _, text, remainder = _output(
+            size, kernel, stride, padding, False, dilation, "kernel", rounding
+        )
+        if rounding == "ceil" and remainder:
+            text += f" (the last window hangs {stride - remainder} pixels past the edge)"
+        return text
     except ValueError as error:
         return str(error)
 
@@ -111,9 +116,8 @@ def _output(size, kernel, stride, padding, strict, dilation, what, rounding="flo
     value = (padded - span) / stride + 1
     if rounding == "ceil":
         # the last window starts inside the input and hangs stride - remainder pixels past it
-        past = stride - remainder
         text = f"1 + ceil(({exact}) / {stride}) = 1 + ceil({value - 1:g}) = {out + 1}"
-        return out + 1, f"{text} (the last window hangs {past} pixels past the edge)", remainder
+        return out + 1, text, remainder
     return out, f"({exact}) / {stride} + 1 = {value:g} -> {out}", remainder
 
 
@@ -195,8 +199,11 @@ class TraceRow:
         return "x".join(map(str, self.shape)) if self.shape else "-"
 
 
-def trace(layers, input_size, channels=3):
-    """Follow a square input through spatial layers; report problems instead of raising."""
+def trace(layers, input_size, channels=3, rounding="floor"):
+    """Follow a square input through spatial layers; report problems instead of raising.
+
+    rounding: "floor" as the frameworks do, or "ceil" as cuda-convnet (the paper's code) did.
+    """
     rows, size, field, jump = [], input_size, 1, 1
     for layer in layers:
         if size is None:
@@ -233,14 +240,22 @@ def trace(layers, input_size, channels=3):
                 False,
                 1,
                 "kernel" if layer.kind == "conv" else "pool",
+                rounding,
             )
         except ValueError as error:
             rows.append(TraceRow(layer, size, None, channels, "", str(error), None, None))
             size = None
             continue
         problem = ""
-        if remainder:
-            problem = f"fractional: floored, the last {remainder} px are never seen"
+        # Rows of the layer's own (padded) input: pixels for conv1, units of a map after it.
+        if remainder and rounding == "floor":
+            rows_ = "row and column" if remainder == 1 else "rows and columns"
+            problem = f"fractional: floored, the last {remainder} {rows_} of its input never count"
+        elif remainder:
+            problem = (
+                f"fractional: rounded up, the last window hangs {layer.stride - remainder} "
+                "rows and columns past its input's edge"
+            )
         # Each output unit sees (kernel - 1) more steps of the previous layer's jump.
         field, jump = field + (layer.kernel - 1) * jump, jump * layer.stride
         rows.append(TraceRow(layer, size, out, channels, arithmetic, problem, field, jump))

@@ -69,7 +69,8 @@ MODELS = {
     "alexnet": _Spec(
         lambda n, **kw: models.alexnet(n, **kw),
         227,
-        "the paper's network at 227x227 (two towers), images upsampled as in seed 004",
+        "the paper's network at 227x227 (two towers), images upsampled as the Keras CIFAR-10 "
+        "tutorial does",
     ),
     "alexnet_cifar": _Spec(
         lambda n, **kw: models.alexnet_cifar(n, **kw),

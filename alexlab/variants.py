@@ -10,8 +10,13 @@ from the paper:
   Networks (AlexNet)", TensorFlow tab, on Fashion-MNIST resized to 224.
 - ``caffe_bvlc``: Caffe's models/bvlc_alexnet/deploy.prototxt, the two-tower replication.
 - ``tflearn_oxford17``: tflearn's examples/images/alexnet.py on Oxford 17 Flowers.
-- ``seed000_alexnet_v1``, ``seed001_keras``, ``seed004_keras_cifar10``: the Keras models
-  in this project's seed articles (shared/seeds/000, 001 and 004).
+- ``thesis_flowers``: AlexNet_v1 of the five-flower project in "毕业设计(基于TensorFlow的
+  深度学习与研究)之核心篇CNN-AlexNet详解" (an undergraduate thesis write-up, Alibaba Cloud
+  developer community).
+- ``blog_keras``: the Keras model of a Chinese blog post on AlexNet's features (known here
+  from a republished copy that cites blog.csdn.net/lcczzu/article/details/91991725).
+- ``tds_keras_cifar10``: "Implementing AlexNet CNN Architecture Using TensorFlow 2.0+ and
+  Keras" (Towards Data Science), the Keras CIFAR-10 tutorial that upsamples to 227.
 
 Layers take the paper's names where they correspond (conv1-conv5, lrn1/lrn2,
 pool1/pool2/pool5, fc6-fc8) so a per-layer table can line them up with
@@ -227,8 +232,8 @@ def _tflearn_oxford17(num_classes=17, input_shape=(227, 227, 3)):
     return keras.Model(inputs, outputs, name="alexnet_tflearn_oxford17")
 
 
-def _seed000_alexnet_v1(num_classes=5, input_shape=(224, 224, 3)):
-    """Seed 000's AlexNet_v1: one tower at half width, padded 224 -> 227, dropout 0.2."""
+def _thesis_flowers(num_classes=5, input_shape=(224, 224, 3)):
+    """The thesis write-up's AlexNet_v1: one tower at half width, padded 224 -> 227, dropout 0.2."""
     inputs = _input(input_shape)
     x = layers.ZeroPadding2D(((1, 2), (1, 2)), name="pad1")(inputs)  # (N, 227, 227, 3)
     x = _conv(48, 11, strides=4, padding="valid", name="conv1")(x)  # (N, 55, 55, 48)
@@ -246,11 +251,11 @@ def _seed000_alexnet_v1(num_classes=5, input_shape=(224, 224, 3)):
     x = layers.Dense(2048, activation="relu", name="fc7")(x)
     x = layers.Dense(num_classes, name="fc8")(x)
     outputs = layers.Softmax(name="softmax")(x)
-    return keras.Model(inputs, outputs, name="alexnet_seed000_v1")
+    return keras.Model(inputs, outputs, name="alexnet_thesis_flowers")
 
 
-def _seed001_keras(num_classes=1000, input_shape=(227, 227, 3), reg=0.0002):
-    """Seed 001's ``AlexNet.build``: BatchNormalization for LRN, 'same' padding, L2, dropout."""
+def _blog_keras(num_classes=1000, input_shape=(227, 227, 3), reg=0.0002):
+    """The blog post's ``AlexNet.build``: BatchNormalization for LRN, 'same', L2, dropout."""
     l2 = keras.regularizers.L2(reg)
     # its Conv2D and Dense layers carry no activation: separate Activation layers follow
     conv = functools.partial(layers.Conv2D, padding="same", kernel_regularizer=l2)
@@ -287,11 +292,11 @@ def _seed001_keras(num_classes=1000, input_shape=(227, 227, 3), reg=0.0002):
     x = layers.Dropout(0.25, name="drop7")(x)
     x = dense(num_classes, name="fc8")(x)
     outputs = layers.Activation("softmax", name="softmax")(x)
-    return keras.Model(inputs, outputs, name="alexnet_seed001_keras")
+    return keras.Model(inputs, outputs, name="alexnet_blog_keras")
 
 
-def _seed004_keras_cifar10(num_classes=10, input_shape=(227, 227, 3)):
-    """Seed 004's Sequential AlexNet on CIFAR-10 at 227: BatchNormalization, 1x1 conv4 and conv5."""
+def _tds_keras_cifar10(num_classes=10, input_shape=(227, 227, 3)):
+    """The Keras CIFAR-10 tutorial's AlexNet at 227: BatchNormalization, 1x1 conv4 and conv5."""
     inputs = _input(input_shape)
     x = _conv(96, 11, strides=4, padding="valid", name="conv1")(inputs)  # (N, 55, 55, 96)
     x = layers.BatchNormalization(name="bn1")(x)
@@ -313,7 +318,7 @@ def _seed004_keras_cifar10(num_classes=10, input_shape=(227, 227, 3)):
     x = layers.Dense(4096, activation="relu", name="fc7")(x)
     x = layers.Dropout(0.5, name="drop7")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="fc8")(x)
-    return keras.Model(inputs, outputs, name="alexnet_seed004_keras_cifar10")
+    return keras.Model(inputs, outputs, name="alexnet_tds_keras_cifar10")
 
 
 _ONE_TOWER = (
@@ -411,8 +416,12 @@ VARIANTS = {
             build=_tflearn_oxford17,
         ),
         Variant(
-            name="seed000_alexnet_v1",
-            source="shared/seeds/000_f5fe025a13d97769.txt (AlexNet_v1, five-flower project)",
+            name="thesis_flowers",
+            source=(
+                "毕业设计(基于TensorFlow的深度学习与研究)之核心篇CNN-AlexNet详解, Alibaba Cloud "
+                "developer community (an undergraduate thesis write-up): AlexNet_v1 of its "
+                "five-flower project"
+            ),
             input_shape=(224, 224, 3),
             num_classes=5,
             published_params=None,
@@ -426,11 +435,14 @@ VARIANTS = {
                 "dropout 0.2, not 0.5",
                 "dropout drops pool5 and fc6 (fc6's and fc7's inputs); the paper drops fc6 and fc7",
             ),
-            build=_seed000_alexnet_v1,
+            build=_thesis_flowers,
         ),
         Variant(
-            name="seed001_keras",
-            source="shared/seeds/001_cc4b6d50e0392217.txt (AlexNet.build, Keras code example)",
+            name="blog_keras",
+            source=(
+                "a Chinese blog post on AlexNet's features, republished; it cites "
+                "blog.csdn.net/lcczzu/article/details/91991725: AlexNet.build, its Keras example"
+            ),
             input_shape=(227, 227, 3),
             num_classes=1000,
             published_params=None,
@@ -444,14 +456,14 @@ VARIANTS = {
                 "dropout also follows pool1, pool2 and pool5, not only fc6 and fc7",
                 "L2 penalty 0.0002 on every kernel, fc8's too; the paper's weight decay is 0.0005",
             ),
-            build=_seed001_keras,
+            build=_blog_keras,
         ),
         Variant(
-            name="seed004_keras_cifar10",
+            name="tds_keras_cifar10",
             source=(
-                "shared/seeds/004_6e12bc7d5c30fb15.txt (translation of "
-                "https://towardsdatascience.com/"
-                "implementing-alexnet-cnn-architecture-using-tensorflow-2-0-and-keras-2113e090ad98)"
+                "Implementing AlexNet CNN Architecture Using TensorFlow 2.0+ and Keras, Towards "
+                "Data Science: https://towardsdatascience.com/"
+                "implementing-alexnet-cnn-architecture-using-tensorflow-2-0-and-keras-2113e090ad98"
             ),
             input_shape=(227, 227, 3),
             num_classes=10,
@@ -463,7 +475,7 @@ VARIANTS = {
                 "conv4 and conv5 have 1x1 kernels, not 3x3",
                 "BatchNormalization after the ReLU of all five conv layers replaces LRN",
             ),
-            build=_seed004_keras_cifar10,
+            build=_tds_keras_cifar10,
         ),
     )
 }

@@ -17,17 +17,20 @@ __all__ = ["ShapeExplorer", "shape_explorer"]
 _PADDINGS = [(str(p), p) for p in range(6)] + [("same", "same"), ("valid", "valid")]
 
 
-def shape_explorer(layers=shapes.ALEXNET, input_size=227):
+def shape_explorer(layers=shapes.ALEXNET, input_size=227, rounding="floor"):
     """Print the trace of `layers` at `input_size`, then return sliders that recompute it."""
-    print(shapes.trace_table(shapes.trace(layers, input_size)))
-    return ShapeExplorer(layers, input_size)
+    print(shapes.trace_table(shapes.trace(layers, input_size, rounding=rounding)))
+    return ShapeExplorer(layers, input_size, rounding)
 
 
 class ShapeExplorer(widgets.VBox):
-    """Sliders for the input size and any layer's kernel, stride and padding; a live trace."""
+    """Sliders for the input size and any layer's kernel, stride and padding; a live trace.
 
-    def __init__(self, layers=shapes.ALEXNET, input_size=227):
-        self._initial = (tuple(layers), input_size)
+    A toggle switches the rounding: floor (Keras, PyTorch, Caffe) or ceil (cuda-convnet).
+    """
+
+    def __init__(self, layers=shapes.ALEXNET, input_size=227, rounding="floor"):
+        self._initial = (tuple(layers), input_size, rounding)
         self.layers = list(layers)
         self.input_size = widgets.IntSlider(
             input_size, min=8, max=512, description="input size", continuous_update=True
@@ -38,19 +41,31 @@ class ShapeExplorer(widgets.VBox):
         self.kernel = widgets.IntSlider(min=1, max=15, description="kernel")
         self.stride = widgets.IntSlider(min=1, max=8, description="stride")
         self.padding = widgets.Dropdown(options=_PADDINGS, description="padding")
+        self.rounding = widgets.ToggleButtons(
+            options=[("floor (frameworks)", "floor"), ("ceil (cuda-convnet)", "ceil")],
+            value=rounding,
+            description="rounding",
+        )
         self.reset = widgets.Button(description="reset", tooltip="back to the starting network")
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
         self._loading = False
         self._load_layer()
         self.input_size.observe(self._update, "value")
+        self.rounding.observe(self._update, "value")
         self.layer.observe(self._load_layer, "value")
         for control in (self.kernel, self.stride, self.padding):
             control.observe(self._edit_layer, "value")
         self.reset.on_click(self._reset)
         controls = widgets.HBox([self.layer, self.kernel, self.stride, self.padding])
         super().__init__(
-            [widgets.HBox([self.input_size, self.reset]), controls, self.summary, self.table]
+            [
+                widgets.HBox([self.input_size, self.reset]),
+                self.rounding,
+                controls,
+                self.summary,
+                self.table,
+            ]
         )
         self._update()
 
@@ -63,7 +78,7 @@ class ShapeExplorer(widgets.VBox):
     @property
     def rows(self):
         """The current trace, one TraceRow per layer."""
-        return shapes.trace(self.layers, self.input_size.value)
+        return shapes.trace(self.layers, self.input_size.value, rounding=self.rounding.value)
 
     def _load_layer(self, change=None):
         # Show the chosen layer's settings without treating that as an edit.
@@ -86,19 +101,21 @@ class ShapeExplorer(widgets.VBox):
         self._update()
 
     def _reset(self, button=None):
-        layers, size = self._initial
+        layers, size, rounding = self._initial
         self.layers = list(layers)
         self._load_layer()
         self.input_size.value = size
+        self.rounding.value = rounding
         self._update()
 
     def _update(self, change=None):
         rows = self.rows
         self.table.value = _html_table(rows, self.layer.value)
-        self.summary.value = f"<p>{html.escape(_summary(rows, self.input_size.value))}</p>"
+        summary = _summary(rows, self.input_size.value, self.rounding.value)
+        self.summary.value = f"<p>{html.escape(summary)}</p>"
 
 
-def _summary(rows, size):
+def _summary(rows, size, rounding="floor"):
     broken = next((r for r in rows if r.size_out is None), None)
     if broken is not None:
         return f"Input {size}: {broken.layer.name} cannot run. {broken.problem}"
@@ -110,8 +127,13 @@ def _summary(rows, size):
         f"{last.channels} = {features:,} numbers for fc6; each sees "
         f"{last.receptive_field} px of the input."
     )
-    if fractional:
-        text += f" Fractional at {', '.join(fractional)}: the frameworks floor and drop pixels."
+    if fractional and rounding == "floor":
+        text += f" Fractional at {', '.join(fractional)}: floored, their last rows are dropped."
+    elif fractional:
+        text += (
+            f" Fractional at {', '.join(fractional)}: rounded up, their last windows hang past "
+            "the edge (cuda-convnet)."
+        )
     return text
 
 

@@ -20,7 +20,9 @@ run; nothing here looks at the test set before a schedule is fixed.
   the fewest of FAST_EPOCHS, tried in order, whose validation accuracy reaches
   FAST_VALIDATION_TARGET, one point over 74% for the move to all 50,000 images and
   across seeds (else the best). Then seeds 0, 1, 2 on the test set.
-- seed004 (the paper network on images upsampled to 227, <= 30 s of training): batch
+- seed004 (the route of the Keras CIFAR-10 tutorial, "Implementing AlexNet CNN Architecture
+  Using TensorFlow 2.0+ and Keras", Towards Data Science, the project's fifth source
+  article: the paper network on images upsampled to 227, <= 30 s of training): batch
   256, peak rate 0.05 (the gpu recipe's 0.1 at batch 512, scaled with the batch), no
   dropout; epochs: as many as fit in 90% of 30 s at the images/s measured by the
   throughput stage.

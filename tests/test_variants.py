@@ -19,9 +19,9 @@ ORDER = [
     "d2l_tensorflow",
     "caffe_bvlc",
     "tflearn_oxford17",
-    "seed000_alexnet_v1",
-    "seed001_keras",
-    "seed004_keras_cifar10",
+    "thesis_flowers",
+    "blog_keras",
+    "tds_keras_cifar10",
 ]
 
 # Every layer with parameters, counted by hand.
@@ -66,7 +66,7 @@ LAYER_PARAMS = {
         "fc7": 4096 * 4096 + 4096,
         "fc8": 4096 * 17 + 17,
     },
-    "seed000_alexnet_v1": {
+    "thesis_flowers": {
         "conv1": 11 * 11 * 3 * 48 + 48,
         "conv2": 5 * 5 * 48 * 128 + 128,
         "conv3": 3 * 3 * 128 * 192 + 192,
@@ -76,7 +76,7 @@ LAYER_PARAMS = {
         "fc7": 2048 * 2048 + 2048,
         "fc8": 2048 * 5 + 5,
     },
-    "seed001_keras": {
+    "blog_keras": {
         "conv1": 11 * 11 * 3 * 96 + 96,
         "bn1": 4 * 96,
         "conv2": 5 * 5 * 96 * 256 + 256,
@@ -93,7 +93,7 @@ LAYER_PARAMS = {
         "fc8": 4096 * 1000 + 1000,
     },
     # Seed 004 prints its summary: these are its per-layer figures as printed.
-    "seed004_keras_cifar10": {
+    "tds_keras_cifar10": {
         "conv1": 34_944,
         "bn1": 384,
         "conv2": 614_656,
@@ -151,7 +151,7 @@ SHAPES = {
         "lrn5": (8, 8, 256),
         "flatten": (16384,),
     },
-    "seed000_alexnet_v1": {
+    "thesis_flowers": {
         "pad1": (227, 227, 3),
         "conv1": (55, 55, 48),
         "pool1": (27, 27, 48),
@@ -161,7 +161,7 @@ SHAPES = {
         "pool5": (6, 6, 128),
         "flatten": (4608,),
     },
-    "seed001_keras": {
+    "blog_keras": {
         "conv1": (57, 57, 96),
         "pool1": (28, 28, 96),
         "conv2": (28, 28, 256),
@@ -170,7 +170,7 @@ SHAPES = {
         "pool5": (6, 6, 256),
         "flatten": (9216,),
     },
-    "seed004_keras_cifar10": {  # its printed summary
+    "tds_keras_cifar10": {  # its printed summary
         "conv1": (55, 55, 96),
         "pool1": (27, 27, 96),
         "conv2": (27, 27, 256),
@@ -233,7 +233,7 @@ def test_parameter_counts(name):
 
 def test_published_and_known_totals():
     assert VARIANTS["torchvision"].published_params == 61_100_840
-    assert VARIANTS["seed004_keras_cifar10"].published_params == 56_361_738
+    assert VARIANTS["tds_keras_cifar10"].published_params == 56_361_738
     # Caffe prints no total; the prototxt's layers add up to this.
     assert sum(LAYER_PARAMS["caffe_bvlc"].values()) == 60_965_224
 
@@ -302,16 +302,16 @@ def test_lrn_converters():
     assert (tf1.size, tf1.k, tf1.alpha, tf1.beta) == (5, 2.0, 1e-4, 0.75)
 
 
-def test_seed001_conv5_has_no_activation():
-    model = built("seed001_keras")
+def test_blog_keras_conv5_has_no_activation():
+    model = built("blog_keras")
     assert model.get_layer("conv5").activation.__name__ == "linear"
     relus = [layer.name for layer in model.layers if layer.name.startswith("relu")]
     assert relus == ["relu1", "relu2", "relu3", "relu4", "relu6", "relu7"]
     assert model.get_layer("conv1").kernel_regularizer.l2 == pytest.approx(0.0002)
 
 
-def test_seed004_conv4_conv5_are_1x1():
-    model = built("seed004_keras_cifar10")
+def test_tds_keras_cifar10_conv4_conv5_are_1x1():
+    model = built("tds_keras_cifar10")
     assert model.get_layer("conv4").kernel_size == (1, 1)
     assert model.get_layer("conv5").kernel_size == (1, 1)
 
@@ -319,9 +319,9 @@ def test_seed004_conv4_conv5_are_1x1():
 def test_softmax_only_where_the_source_has_one():
     for name in ("torchvision", "d2l_tensorflow"):
         assert built(name).get_layer("fc8").activation.__name__ == "linear"
-    for name in ("tflearn_oxford17", "seed004_keras_cifar10"):
+    for name in ("tflearn_oxford17", "tds_keras_cifar10"):
         assert built(name).get_layer("fc8").activation.__name__ == "softmax"
-    for name in ("caffe_bvlc", "seed000_alexnet_v1", "seed001_keras"):
+    for name in ("caffe_bvlc", "thesis_flowers", "blog_keras"):
         assert built(name).layers[-1].name == "softmax"
 
 

@@ -15,7 +15,7 @@ def test_input_size_updates_every_layer():
     assert "9,216 numbers for fc6" in explorer.summary.value
     explorer.input_size.value = 224
     assert [r.size_out for r in explorer.rows] == [54, 26, 26, 12, 12, 12, 12, 5]
-    assert "Fractional at conv1, pool1, pool2, pool5" in explorer.summary.value
+    assert "Fractional at conv1, pool1, pool2, pool5: floored" in explorer.summary.value
     assert "fractional" in explorer.table.value
 
 
@@ -52,3 +52,15 @@ def test_reset_restores_the_paper_network():
     explorer.reset.click()
     assert explorer.layers == list(shapes.ALEXNET) and explorer.input_size.value == 227
     assert explorer.rows[-1].shape == (6, 6, 256)
+
+
+def test_rounding_switch_gives_the_papers_55_from_224():
+    explorer = widgets.ShapeExplorer()
+    explorer.input_size.value = 224
+    assert explorer.rows[0].size_out == 54
+    explorer.rounding.value = "ceil"  # cuda-convnet, the paper's own code
+    assert [r.size_out for r in explorer.rows] == [55, 27, 27, 13, 13, 13, 13, 6]
+    assert "hangs 3 rows and columns past" in explorer.table.value
+    assert "Fractional at conv1: rounded up" in explorer.summary.value
+    explorer.reset.click()
+    assert explorer.rounding.value == "floor" and explorer.input_size.value == 227
