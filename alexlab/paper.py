@@ -12,6 +12,7 @@ __all__ = [
     "INPUT_DIMENSIONS",
     "RESULTS_2010",
     "RESULTS_2012",
+    "TABLE2",
     "Fact",
     "Result",
     "fact",
@@ -99,6 +100,18 @@ RESULTS_2010 = (
 RESULTS_2012 = (
     Result("SIFT + Fisher Vectors (second-best entry)", None, 0.262),
     Result("7 CNNs, two pre-trained on ImageNet Fall 2011 (winning entry)", None, 0.153),
+)
+
+
+# Table 2 in full (ILSVRC-2012): error rates on the validation set (top-1, top-5) and the
+# test set (top-5); None where the paper prints a dash. The starred models (*) were
+# "pre-trained" on the whole ImageNet Fall 2011 release and have a sixth conv layer.
+TABLE2 = (
+    ("SIFT + FVs", None, None, 0.262),
+    ("1 CNN", 0.407, 0.182, None),
+    ("5 CNNs", 0.381, 0.164, 0.164),
+    ("1 CNN*", 0.390, 0.166, None),
+    ("7 CNNs*", 0.367, 0.154, 0.153),
 )
 
 

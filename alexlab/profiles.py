@@ -2,7 +2,8 @@
 
 ``ALEXLAB_PROFILE`` picks one of ``smoke`` (the test suite: synthetic or tiny
 data, seconds), ``cpu`` (a laptop or Binder: real data, small inputs, a few
-minutes) or ``gpu`` (full size, the paper's 227x227 input). Unset, it is
+minutes) or ``gpu`` (full-width networks and longer schedules; the paper's 227x227
+network where a notebook trains it). Unset, it is
 ``gpu`` when Keras' backend sees an accelerator, else ``cpu``.
 """
 
@@ -15,7 +16,8 @@ ENV_VAR = "ALEXLAB_PROFILE"
 PROFILES = {
     "smoke": "the test suite: synthetic or tiny data, seconds per notebook",
     "cpu": "a laptop or Binder: real data, small inputs, a few minutes per notebook",
-    "gpu": "an accelerator: full-size inputs (227x227), the paper's schedules",
+    "gpu": "an accelerator: full-width networks, longer schedules, the 227x227 network "
+    "where a notebook trains it",
 }
 
 
