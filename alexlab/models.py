@@ -58,7 +58,7 @@ def alexnet(
     """The paper's network: five convolutional and three fully connected layers.
 
     groups=2 splits conv2, conv4 and conv5 into two towers as on the paper's two
-    GPUs; groups=1 is one tower. init="paper" draws weights from N(0, 0.01) with
+    GPUs; groups=1 is one tower. init="paper" draws weights from N(0, 0.01^2), std 0.01, with
     biases 1 in conv2, conv4, conv5, fc6 and fc7 and 0 elsewhere (§5); "he" uses
     He-normal weights and zero biases. The output is a softmax over num_classes.
     """
@@ -138,7 +138,7 @@ def _build(
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout={dropout!r}: a rate in [0, 1); 0 leaves dropout out")
     if init not in ("paper", "he"):
-        raise ValueError(f"init={init!r}: use 'paper' (N(0, 0.01), §5) or 'he'")
+        raise ValueError(f"init={init!r}: use 'paper' (N(0, 0.01^2), §5) or 'he'")
     for conv in convs:
         if conv.grouped and conv.filters % groups:
             raise ValueError(

@@ -292,7 +292,10 @@ def confusion_matrix(counts, class_names, title=None):
     ax.set_yticks(range(n), class_names)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class's images")
+    # the bar in the same unit as the numbers in the cells: percent of the row
+    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
+                       label="percent of the true class's images")  # fmt: skip
+    bar.ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v * 100:.0f}"))
     ax.set_title(title or "Confusion matrix (percent of each row)")
     fig.tight_layout()
     return fig

@@ -50,7 +50,7 @@ class Recipe:
     padding: int = 4  # random patches: pad by this many pixels, cut the original size
     flip: bool = True
     dropout: object = None  # None: the network's own (0.5 in fc6 and fc7, §4.2)
-    init: object = None  # None: the network's own; "paper": N(0, 0.01), biases 1 (§5)
+    init: object = None  # None: the network's own; "paper": std 0.01, biases 1 (§5)
     notes: tuple = ()
 
     def replace(self, **changes):
@@ -80,8 +80,8 @@ def _paper():
         notes=(
             "SGD, batch 128, momentum 0.9, weight decay 0.0005 added to the gradient "
             "inside the momentum, as §5's update rule has it",
-            "weights drawn from N(0, 0.01), biases 1 in conv2, conv4, conv5, fc6 and fc7 "
-            "and 0 elsewhere",
+            "weights drawn from N(0, 0.01^2) (standard deviation 0.01), biases 1 in conv2, "
+            "conv4, conv5, fc6 and fc7 and 0 elsewhere",
             "learning rate 0.01, divided by 10 when the validation error has not improved "
             "for `patience` epochs; the validation images are held out of the training set, "
             "the test set never steers",
@@ -111,7 +111,7 @@ def _fast():
             "warm-up the peak rate blew the loss up to 1e10 by the third batch (measured, "
             "CPU, seed 0)",
             "Nesterov momentum 0.9 with the same coupled weight decay as the paper",
-            "He-normal initialisation and zero biases, for every network: with §5's N(0, 0.01) "
+            "He-normal initialisation and zero biases, for every network: with §5's N(0, 0.01^2) "
             "the network stays at chance for the first epochs (notebook 08 measures why)",
             "label smoothing 0.1 (measured, CPU, 3 epochs, seed 0: 73.5% test accuracy "
             "against 68.6% without)",

@@ -152,7 +152,7 @@ def test_fast_recipe_learns_the_stripes(stripes):
 def test_paper_recipe_learns(stripes):
     # A network without normalisation at a constant rate is fragile (a constant 0.01 with
     # batches of 20 can spike and kill the ReLUs of this toy); half the paper's rate is not.
-    # With He's initialisation: N(0, 0.01) needs far more than 12 epochs to get going.
+    # With He's initialisation: N(0, 0.01^2) needs far more than 12 epochs to get going.
     r = T.recipe("paper", batch_size=50, padding=0, patience=3, learning_rate=0.005, init="he")
     model = T.build("alexnet_cifar_tiny", stripes, r)
     run = T.fit(model, stripes, r, epochs=12, verbose=0)
