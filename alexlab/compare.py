@@ -137,6 +137,8 @@ class Comparison:
     correct: dict  # config name -> (seeds, images) bool
     histories: dict  # config name -> [history per seed]
     train_seconds: dict  # config name -> [seconds per seed]
+    extras: dict = dataclasses.field(default_factory=dict)  # name -> {measure: [per seed]}
+    models: dict = dataclasses.field(default_factory=dict)  # name -> [model per seed], if kept
 
     def accuracy(self, name):
         """Validation accuracy per seed."""
@@ -149,10 +151,15 @@ class Comparison:
         rows = []
         for config in self.configs:
             acc = self.accuracy(config.name)
-            rows.append([config.name, f"{acc.mean():.2%}", f"{acc.min():.2%} - {acc.max():.2%}",
-                         f"{np.median(self.train_seconds[config.name]):.0f} s"])  # fmt: skip
+            row = [config.name, f"{acc.mean():.2%}", f"{acc.min():.2%} - {acc.max():.2%}"]
+            for values in self.extras.get(config.name, {}).values():
+                row.append(f"{np.mean(values):.4g} ({np.min(values):.4g} - {np.max(values):.4g})")
+            rows.append(row + [f"{np.median(self.train_seconds[config.name]):.0f} s"])
         header = ["configuration", f"validation accuracy (mean of {len(self.seeds)} seeds)"]
-        return format_table(header + ["min - max", "training (median)"], rows)
+        header.append("min - max")
+        first = self.extras.get(self.configs[0].name, {})
+        header += [f"{measure} (mean, min - max)" for measure in first]
+        return format_table(header + ["training (median)"], rows)
 
     def differences(self, resamples=10_000):
         """Every pair: McNemar per seed, the paired bootstrap interval, the verdict."""
@@ -199,6 +206,7 @@ class Comparison:
                     **c.describe(),
                     "validation_accuracy": self.accuracy(c.name).tolist(),
                     "train_seconds": list(self.train_seconds[c.name]),
+                    **{k: list(v) for k, v in self.extras.get(c.name, {}).items()},
                     "history": self.histories[c.name],
                 }  # fmt: skip
                 for c in self.configs
@@ -215,11 +223,14 @@ class Comparison:
 
 
 def compare(configs, data, seeds=(0, 1, 2), validation=0.1, split_seed=0, name="comparison",
-            results=None, verbose=1):  # fmt: skip
+            results=None, verbose=1, extras=None, keep_models=False):  # fmt: skip
     """Train every configuration once per seed; score all on one validation split.
 
     data: a Dataset; its test set is not used. results: a folder to write
-    <name>.json into (e.g. "../benchmarks/results"). Returns a Comparison.
+    <name>.json into (e.g. "../benchmarks/results"). extras: measure name ->
+    function(model, split) -> number, recorded per seed (e.g. the accuracy on the
+    training images). keep_models keeps each trained model in ``.models``.
+    Returns a Comparison.
     """
     from alexlab import train
 
@@ -234,6 +245,8 @@ def compare(configs, data, seeds=(0, 1, 2), validation=0.1, split_seed=0, name="
     correct = {n: [] for n in names}
     histories = {n: [] for n in names}
     seconds = {n: [] for n in names}
+    measured = {n: {m: [] for m in (extras or {})} for n in names}
+    kept = {n: [] for n in names}
     for config in configs:
         for seed in seeds:
             if verbose:
@@ -246,8 +259,13 @@ def compare(configs, data, seeds=(0, 1, 2), validation=0.1, split_seed=0, name="
             correct[config.name].append(probs.argmax(axis=1) == np.asarray(split.y_test))
             histories[config.name].append(run.history)
             seconds[config.name].append(run.train_seconds)
+            for measure, function in (extras or {}).items():
+                measured[config.name][measure].append(float(function(model, split)))
+            if keep_models:
+                kept[config.name].append(model)
     result = Comparison(name, configs, seeds, split, {n: np.array(c) for n, c in correct.items()},
-                        histories, seconds)  # fmt: skip
+                        histories, seconds, measured if extras else {},
+                        kept if keep_models else {})  # fmt: skip
     if results is not None:
         path = result.save(results)
         if verbose:

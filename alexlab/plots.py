@@ -4,6 +4,7 @@ __all__ = [
     "as_jpeg",
     "comparison",
     "confusion_matrix",
+    "gap",
     "image_grid",
     "learning_curves",
     "paper_results",
@@ -269,6 +270,34 @@ def comparison(result, metric="loss", title=None):
         ax.grid(alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
     fig.suptitle(title or f"{result.name}: {len(result.seeds)} seeds per configuration")
+    fig.tight_layout()
+    return fig
+
+
+def gap(result, measure="train accuracy", title=None):
+    """Per configuration and seed, a line from validation accuracy up to `measure` (an extra
+    of the Comparison, e.g. the accuracy on the training images): its length is the gap."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for i, config in enumerate(result.configs):
+        validation = result.accuracy(config.name)
+        other = np.asarray(result.extras[config.name][measure])
+        offsets = np.linspace(-0.12, 0.12, len(validation))
+        for k, (v, o) in enumerate(zip(validation, other, strict=True)):
+            x = i + offsets[k]
+            ax.plot([x, x], [v, o], "-", color=f"C{i}", lw=2, alpha=0.7)
+            ax.plot(x, o, "^", color=f"C{i}", ms=7, label=measure if i == k == 0 else None)
+            ax.plot(x, v, "o", color=f"C{i}", ms=6, label="validation" if i == k == 0 else None)
+    ax.set_xticks(range(len(result.configs)), [c.name for c in result.configs])
+    ax.set_xlim(-0.5, len(result.configs) - 0.5)
+    ax.set_ylabel("accuracy (a line per seed: the gap)")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8)
+    ax.set_title(title or f"{measure} against validation accuracy", fontsize=10)
     fig.tight_layout()
     return fig
 

@@ -51,6 +51,10 @@ class Recipe:
     flip: bool = True
     dropout: object = None  # None: the network's own (0.5 in fc6 and fc7, §4.2)
     init: object = None  # None: the network's own; "paper": std 0.01, biases 1 (§5)
+    # "standardise": each channel to mean 0, spread 1; "mean_subtract": §2's centred raw
+    # 0-255 values (the per-channel training mean subtracted; the paper subtracts the mean
+    # image, which differs little)
+    inputs: str = "standardise"
     notes: tuple = ()
 
     def replace(self, **changes):
@@ -77,11 +81,14 @@ def _paper():
         validation=0.1,
         padding=4,
         init="paper",
+        inputs="mean_subtract",
         notes=(
             "SGD, batch 128, momentum 0.9, weight decay 0.0005 added to the gradient "
             "inside the momentum, as §5's update rule has it",
             "weights drawn from N(0, 0.01^2) (standard deviation 0.01), biases 1 in conv2, "
             "conv4, conv5, fc6 and fc7 and 0 elsewhere",
+            "inputs as §2 has them: raw 0-255 RGB values less the training mean (per channel "
+            "here, per pixel in the paper), not scaled to spread 1",
             "learning rate 0.01, divided by 10 when the validation error has not improved "
             "for `patience` epochs; the validation images are held out of the training set, "
             "the test set never steers",

@@ -64,6 +64,9 @@ def import_keras():
             import tensorflow as tf
 
             tf.config.list_physical_devices()
+            # "triggered tf.function retracing" each time a new model predicts: noise for
+            # a learner (every comparison builds several models), not a problem to fix
+            tf.get_logger().setLevel("ERROR")
     return keras
 
 

@@ -134,6 +134,10 @@ def build(network, data, recipe_, seed=0, network_options=None):
     finally:
         keras.config.set_dtype_policy(previous)
     # Per-channel mean and spread of the training pixels (a sample is plenty).
+    if recipe_.inputs not in ("standardise", "mean_subtract"):
+        raise ValueError(
+            f"inputs={recipe_.inputs!r}: use 'standardise' (spread 1) or 'mean_subtract' (§2)"
+        )
     sample = data.x_train[:: max(1, len(data.x_train) // 5000)].reshape(-1, 3).astype("float64")
     mean, std = sample.mean(axis=0), sample.std(axis=0) + 1e-6
     inputs = keras.Input(image_shape, dtype="uint8", name="image")
@@ -143,8 +147,10 @@ def build(network, data, recipe_, seed=0, network_options=None):
     if spec.input_size and spec.input_size != image_shape[0]:
         size = spec.input_size
         x = keras.layers.Resizing(size, size, "bilinear", dtype="float32", name="upsample")(x)
+    # §2's "(centered) raw RGB values" keep the 0-255 spread (~60): variance 1 subtracts only
+    variance = [1.0, 1.0, 1.0] if recipe_.inputs == "mean_subtract" else (std**2).tolist()
     x = keras.layers.Normalization(
-        mean=mean.tolist(), variance=(std**2).tolist(), dtype="float32", name="standardise"
+        mean=mean.tolist(), variance=variance, dtype="float32", name="standardise"
     )(x)
     outputs = net(x)
     return keras.Model(inputs, outputs, name=f"{net.name}_classifier")

@@ -100,8 +100,16 @@ def test_compare_separates_a_trained_network_from_an_untrained_one(tmp_path):
         C.Config("trained", "alexnet_cifar_tiny", fast, epochs=8),
         C.Config("barely", "alexnet_cifar_tiny", fast.replace(learning_rate=1e-6), epochs=1),
     ]
+
+    def train_accuracy(model, split):
+        return float(np.mean(model.predict(split.x_train, verbose=0).argmax(1) == split.y_train))
+
     result = C.compare(configs, data, seeds=(0, 1, 2), validation=0.25, name="t",
-                       results=tmp_path, verbose=0)  # fmt: skip
+                       results=tmp_path, verbose=0, extras={"train accuracy": train_accuracy},
+                       keep_models=True)  # fmt: skip
+    assert len(result.models["trained"]) == 3
+    train = result.extras["trained"]["train accuracy"]
+    assert len(train) == 3 and min(train) > 0.6 > max(result.extras["barely"]["train accuracy"])
     assert result.correct["trained"].shape == (3, 150)
     assert result.accuracy("trained").min() > 0.6 > 0.3 > result.accuracy("barely").max()
     (difference,) = result.differences(resamples=1000)
@@ -111,6 +119,8 @@ def test_compare_separates_a_trained_network_from_an_untrained_one(tmp_path):
     for key in ("device", "backend", "versions", "dataset", "seeds", "configs", "differences"):
         assert key in saved, key
     assert saved["dataset"]["validation_images"] == 150
+    assert saved["configs"][0]["train accuracy"] == train
+    assert "train accuracy (mean, min - max)" in result.table()
     assert "validation split" in saved["dataset"]["source"]
     assert "trained better than barely" in result.report()
     fig = al.plots.comparison(result, title="Trained against barely trained")
