@@ -159,6 +159,47 @@ def _top5_points(answer):
     return False, f"{value:g} points is not the gap between 26.2% and the winning entry"
 
 
+def _fewer_errors(answer):
+    value, problem = _number(answer, "a percentage")
+    if problem:
+        return False, problem
+    right = 100 * (1 - 0.170 / 0.257)
+    if abs(value - right) < 0.6:
+        return True, "one minus the ratio of the two error rates"
+    if abs(value - 100 * (0.257 - 0.170)) < 0.6:
+        return False, "that is the difference in points; the question asks for the share"
+    if 0 < value < 1:
+        return False, "give a percentage (e.g. 25), not a fraction"
+    return False, f"{value:g}% is not the share of errors the CNN removed"
+
+
+def _crops_28(answer):
+    n, problem = _whole(answer)
+    if problem:
+        return False, problem
+    positions = 32 - 28 + 1
+    if n == positions**2 * 2:
+        return True, "positions across x positions down x 2 for the mirror"
+    if n == (32 - 28) ** 2 * 2:
+        return False, "that is the paper's way of counting: one position short per side"
+    if n == positions**2:
+        return False, "the mirror images are missing"
+    return False, f"{n:,} is not the count of 28x28 patches of a 32x32 image and their mirrors"
+
+
+def _gpu_steps(answer):
+    n, problem = _whole(answer)
+    if problem:
+        return False, problem
+    if n == (50_000 // 128) * 6:
+        return True, "full batches per epoch times epochs"
+    if n == math.ceil(50_000 / 128) * 6:
+        return False, "that counts the last, partial batch, which fit leaves out"
+    if n == 50_000 // 128:
+        return False, "that is one epoch: the schedule runs six"
+    return False, f"{n:,} is not the number of training steps"
+
+
 EXERCISES = {
     e.key: e
     for e in (
@@ -167,6 +208,12 @@ EXERCISES = {
             "By how many percentage points of top-5 error did AlexNet's winning ILSVRC-2012 "
             "entry beat the second-best entry (26.2%)?",
             _top5_points,
+        ),
+        Exercise(
+            "00.fewer_errors",
+            "On ILSVRC-2010, what share of the best earlier method's top-5 errors (25.7%) did "
+            "the CNN (17.0%) remove, in percent?",
+            _fewer_errors,
         ),
         Exercise(
             "01.padding",
@@ -201,6 +248,17 @@ EXERCISES = {
             "How many different 227x227 training patches, mirrors included, does a 256x256 "
             "image give?",
             _crops_227,
+        ),
+        Exercise(
+            "07.crops_28",
+            "How many different 28x28 patches, mirrors included, does a 32x32 image give?",
+            _crops_28,
+        ),
+        Exercise(
+            "08.gpu_steps",
+            "A schedule trains 6 epochs of 50,000 images in batches of 128, leaving out the "
+            "last partial batch of each epoch. How many training steps is that?",
+            _gpu_steps,
         ),
         Exercise(
             "08.steps_45000",

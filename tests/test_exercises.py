@@ -8,6 +8,9 @@ from alexlab import exercises as X
 # key -> (right answers, wrong answers that a learner might give)
 CASES = {
     "00.top5_gap": ([10.9, "10.9"], [8.0, 0.109, 11.9]),
+    "00.fewer_errors": ([34, 33.85], [8.7, 0.34, 51]),
+    "07.crops_28": ([50], [32, 25, 18]),
+    "08.gpu_steps": ([2340], [2346, 390, 2000]),
     "01.padding": ([2, 3], [0, 1, 4, -1, 2.5, "two"]),
     "01.smallest_input": ([227], [224, 228, 10]),
     "01.same": ([56], [54, 55]),
