@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CLAIMS", "Claim", "audit", "audit_table"]
+__all__ = ["CLAIMS", "Claim", "audit", "audit_table", "record"]
 
 NOT_TESTED = "not tested yet"
 
@@ -92,6 +92,31 @@ CLAIMS = (
         "dropout_iterations", "§4.2", "dropout roughly doubles the iterations to converge", "06"
     ),  # fmt: skip
 )
+
+
+def record(key, verdict, results="../benchmarks/results", **details):
+    """Save a notebook's verdict on a claim as claim_<key>.json, with provenance."""
+    import datetime
+
+    from alexlab.runtime import describe
+
+    if key not in {c.key for c in CLAIMS}:
+        raise ValueError(f"no claim {key!r}: the claims are {', '.join(c.key for c in CLAIMS)}")
+    info = describe()
+    saved = {
+        "claim": key,
+        "verdict": verdict,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "device": info["device"],
+        "backend": info["backend"],
+        "profile": info["profile"],
+        "versions": {k: info[k] for k in ("python", "alexlab", "keras", "numpy")},
+        **details,
+    }
+    path = Path(results) / f"claim_{key}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(saved, indent=1) + "\n")
+    return path
 
 
 def _from_results(key, results):

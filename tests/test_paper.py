@@ -29,28 +29,3 @@ def test_facts_table_has_one_line_per_fact():
     lines = paper.facts_table().splitlines()[2:]
     assert [line.split()[0] for line in lines] == [f.name for f in paper.FACTS]
     assert "60,000,000" in paper.facts_table()
-
-
-def test_audit_settles_arithmetic_claims_and_reads_the_rest_from_results(tmp_path):
-    import json
-
-    from alexlab import audit
-
-    rows = {key: verdict for key, _, _, _, verdict in audit.audit(tmp_path)}
-    assert rows["parameters"].startswith("60,965,224 counted")
-    assert rows["neurons"].startswith("659,272 counted") and "660,000" in rows["neurons"]
-    assert rows["conv1_55"] == "224 gives 55 under cuda-convnet's rounding up, 54 under a floor"
-    assert (
-        rows["factor_2048"].startswith("(256 - 224)^2 x 2 = 2,048")
-        and "2,178" in rows["factor_2048"]
-    )
-    assert rows["relu_speed"] == audit.NOT_TESTED == rows["lrn"]
-    # a chapter that lands writes its comparison; the audit picks the verdict up
-    (tmp_path / "claim_lrn.json").write_text(
-        json.dumps({"differences": [{"verdict": "lrn vs none: no difference measurable"}]})
-    )
-    (tmp_path / "claim_relu_speed.json").write_text(json.dumps({"verdict": "4.1x faster"}))
-    rows = {key: verdict for key, _, _, _, verdict in audit.audit(tmp_path)}
-    assert rows["lrn"] == "lrn vs none: no difference measurable"
-    assert rows["relu_speed"] == "4.1x faster"
-    assert audit.audit_table(tmp_path).count("\n") == len(audit.CLAIMS) + 1
