@@ -7,12 +7,62 @@
 """
 
 import argparse
+import math
 import sys
 import time
 
 __all__ = ["main"]
 
 _START = time.perf_counter()  # wall-clock results count from here, imports included
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line naming the option and a fix, then exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _whole(minimum, example):
+    """An argparse type: a whole number of at least `minimum` (0 is a value, never 'unset')."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number: give e.g. {example}"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value}: give {minimum} or more, e.g. {example}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def _real(low, high, example, low_open=False, high_open=True):
+    """An argparse type: a finite number from low to high (None: no upper end)."""
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a number: give e.g. {example}"
+            ) from None
+        below = value <= low if low_open else value < low
+        above = high is not None and (value >= high if high_open else value > high)
+        if not math.isfinite(value) or below or above:
+            span = f"above {low:g}" if low_open else f"at least {low:g}"
+            if high is not None:
+                span += f" and {'below' if high_open else 'at most'} {high:g}"
+            raise argparse.ArgumentTypeError(f"{text}: give a finite number {span}, "
+                                             f"e.g. {example}")  # fmt: skip
+        return value
+
+    parse.__name__ = "number"
+    return parse
 
 
 def _train_parser(commands):
@@ -30,27 +80,31 @@ def _train_parser(commands):
     )
     p.add_argument("--model", help="a name from alexlab.train.MODELS; default: the profile's")
     p.add_argument("--recipe", choices=("paper", "fast"), default="fast")
-    p.add_argument("--epochs", type=int, help="default: the recipe's for the profile")
-    p.add_argument("--batch-size", type=int, help="override the recipe's batch size")
-    p.add_argument("--learning-rate", type=float, help="override the recipe's learning rate")
+    p.add_argument("--epochs", type=_whole(1, 10), help="default: the recipe's for the profile")
+    p.add_argument("--batch-size", type=_whole(1, 128), help="override the recipe's batch size")
+    p.add_argument(
+        "--learning-rate",
+        type=_real(0, None, 0.01, low_open=True),
+        help="override the recipe's learning rate",
+    )
     p.add_argument(
         "--precision", choices=("float32", "mixed_bfloat16", "auto"), help="override the recipe's"
     )
     p.add_argument(
         "--dropout",
-        type=float,
+        type=_real(0, 1, 0.5),
         help="dropout rate in fc6 and fc7 (0 leaves it out); default: the recipe's",
     )
     p.add_argument(
         "--padding",
-        type=int,
+        type=_whole(0, 4),
         help="random patches of the image padded by this many pixels "
         "(0: mirror images only); default: the recipe's",
     )
     p.add_argument("--init", choices=("paper", "he"), help="initialisation; default: the recipe's")
     p.add_argument(
         "--validation",
-        type=float,
+        type=_real(0, 1, 0.1, low_open=True),
         help="hold out this share of the training images (class-balanced, seeded) and report "
         "the accuracy on them after every epoch; for choosing settings",
     )
@@ -59,9 +113,13 @@ def _train_parser(commands):
         action="store_true",
         help="never look at the test set (for runs that choose a setting on --validation)",
     )
-    p.add_argument("--train-images", type=int, help="use a class-balanced subset for training")
-    p.add_argument("--test-images", type=int, help="use a class-balanced subset for testing")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--train-images", type=_whole(1, 5000), help="use a class-balanced subset for training"
+    )
+    p.add_argument(
+        "--test-images", type=_whole(1, 1000), help="use a class-balanced subset for testing"
+    )
+    p.add_argument("--seed", type=_whole(0, 0), default=0)
     p.add_argument(
         "--tta",
         help="test-time augmentations to evaluate, comma-separated from none, flip, ten_crop "
@@ -73,8 +131,14 @@ def _train_parser(commands):
         "runs/<dataset>-<model>-<recipe>-e<epochs>-s<seed>.npz",
     )
     p.add_argument("--no-checkpoint", action="store_true", help="do not save or resume")
+    p.add_argument(
+        "--restart",
+        action="store_true",
+        help="discard an existing checkpoint at that path and train afresh",
+    )
     p.add_argument("--json", help="write the result as one JSON object to this path")
     p.add_argument("--quiet", action="store_true", help="a line per epoch, no progress bar")
+    _debug(p)
 
 
 def _bench_parser(commands):
@@ -83,23 +147,35 @@ def _bench_parser(commands):
         help="measure training throughput (images/s) of a model at a batch size and precision",
     )
     p.add_argument("--model", default="alexnet", help="a name from alexlab.train.MODELS")
-    p.add_argument("--image-size", type=int, help="input side; default: the model's own")
-    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--image-size", type=_whole(1, 32), help="input side; default: the model's own")
+    p.add_argument("--batch-size", type=_whole(1, 256), default=256)
     p.add_argument(
         "--precision", choices=("float32", "mixed_bfloat16", "auto"), default="mixed_bfloat16"
     )
-    p.add_argument("--steps", type=int, default=50, help="timed steps per repeat")
-    p.add_argument("--repeats", type=int, default=5, help="timed repeats; the median is reported")
-    p.add_argument("--steps-per-execution", type=int, default=1)
+    p.add_argument("--steps", type=_whole(1, 50), default=50, help="timed steps per repeat")
+    p.add_argument(
+        "--repeats", type=_whole(1, 5), default=5, help="timed repeats; the median is reported"
+    )
+    p.add_argument("--steps-per-execution", type=_whole(1, 1), default=1)
     p.add_argument("--json", help="write the result as one JSON object to this path")
+    _debug(p)
+
+
+def _debug(p):
+    # Accepted after the command too; SUPPRESS keeps a "--debug" given before it.
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show the full traceback of an error (for reports)")  # fmt: skip
 
 
 def main(argv=None):
     """Parse the command line and run the chosen command; return the exit status."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m alexlab",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full traceback of an error (for reports)"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
@@ -114,16 +190,18 @@ def main(argv=None):
         from alexlab.doctor import report
 
         return 1 if report() else 0
-    if args.command == "train":
-        from alexlab.cli import train
+    from alexlab import cli
+    from alexlab.checks import InvalidArgument
 
-        return train(args, _START)
-    if args.command == "bench":
-        from alexlab.cli import bench
-
-        return bench(args)
-    parser.error(f"unknown command {args.command!r}")
-    return 2
+    try:
+        if args.command == "train":
+            return cli.train(args, _START)
+        return cli.bench(args)
+    except InvalidArgument as error:  # a user's value: one line, no traceback
+        if args.debug:
+            raise
+        print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -38,15 +38,74 @@ def _write_json(path, result):
     print(f"result written to {path}")
 
 
+_TTA = ("none", "flip", "ten_crop")
+
+
+def _plan(args):
+    """Every option checked, alone and together, before data is loaded: (recipe, model, epochs,
+    checkpoint, test-time methods). Raises InvalidArgument naming the bad value and a fix."""
+    from alexlab import train as training
+    from alexlab.checks import InvalidArgument, writable_file
+
+    if args.no_test and not args.validation:
+        raise InvalidArgument("--no-test needs --validation FRACTION to measure anything")
+    model_name = args.model or training.default_model()
+    if model_name not in training.MODELS:
+        raise InvalidArgument(f"--model {model_name}: use one of {', '.join(training.MODELS)}")
+    if args.source is not None and not Path(args.source).expanduser().exists():
+        raise InvalidArgument(f"--source {args.source}: no such file or folder")
+    # 0 is a real value for these (no dropout, mirror images only), never "not given".
+    changes = {}
+    for option, field in (("batch_size", "batch_size"), ("learning_rate", "learning_rate"),
+                          ("precision", "precision"), ("dropout", "dropout"),
+                          ("padding", "padding"), ("init", "init"),
+                          ("validation", "validation")):  # fmt: skip
+        if getattr(args, option, None) is not None:
+            changes[field] = getattr(args, option)
+    recipe = training.recipe(args.recipe, **changes)
+    epochs = args.epochs if args.epochs is not None else training.default_epochs(recipe.name)
+    if args.no_test:
+        if args.tta:
+            raise InvalidArgument("--tta with --no-test: the test set is not looked at; drop one")
+        methods = ()
+    elif args.tta:
+        methods = tuple(m.strip() for m in args.tta.split(",") if m.strip())
+        unknown = [m for m in methods if m not in _TTA]
+        if unknown or not methods:
+            raise InvalidArgument(f"--tta {args.tta}: give a comma-separated list of "
+                                  f"{', '.join(_TTA)}")  # fmt: skip
+    else:
+        methods = ("none", "flip") + (("ten_crop",) if recipe.padding else ())
+    if "ten_crop" in methods and not recipe.padding:
+        raise InvalidArgument(
+            "--tta ten_crop tests on patches shifted by the padding, but this recipe trains on "
+            "whole images (padding 0), so its patches were never seen in training; add "
+            "--padding 4, or leave ten_crop out"
+        )
+    checkpoint = None
+    if not args.no_checkpoint:
+        checkpoint = args.checkpoint or (
+            f"runs/{args.dataset}-{model_name}-{recipe.name}-e{epochs}-s{args.seed}.npz"
+        )
+        writable_file(checkpoint, "--checkpoint", suffix=".npz")
+        if Path(checkpoint).exists() and not args.restart:
+            from alexlab.checkpoint import load as load_checkpoint
+
+            load_checkpoint(checkpoint)  # a damaged file is named now, not after loading
+    elif args.restart or args.checkpoint:
+        raise InvalidArgument("--no-checkpoint with --checkpoint or --restart: drop one")
+    if args.json:
+        writable_file(args.json, "--json")
+    return recipe, model_name, epochs, checkpoint, methods
+
+
 def train(args, start):
-    """Load, build, fit, evaluate; print a summary and optionally write JSON. Returns 0."""
+    """Check every option, then load, build, fit, evaluate; print a summary, optionally JSON."""
     from alexlab import data as data_module
     from alexlab import train as training
     from alexlab.runtime import describe
 
-    if args.no_test and not args.validation:
-        print("error: --no-test needs --validation FRACTION to measure anything", file=sys.stderr)
-        return 2
+    recipe, model_name, epochs, checkpoint, methods = _plan(args)
     info = describe()
     t0 = time.perf_counter()
     try:
@@ -54,30 +113,11 @@ def train(args, start):
     except data_module.DatasetUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    if args.train_images or args.test_images:
+    if args.train_images is not None or args.test_images is not None:
         data = data.subset(args.train_images, args.test_images, seed=args.seed)
     load_seconds = time.perf_counter() - t0
     print(data)
 
-    changes = {}
-    if args.batch_size:
-        changes["batch_size"] = args.batch_size
-    if args.learning_rate:
-        changes["learning_rate"] = args.learning_rate
-    if args.precision:
-        changes["precision"] = args.precision
-    # 0 is a real value for these (no dropout, mirror images only, no validation split).
-    for field in ("dropout", "padding", "init", "validation"):
-        if getattr(args, field, None) is not None:
-            changes[field] = getattr(args, field)
-    recipe = training.recipe(args.recipe, **changes)
-    model_name = args.model or training.default_model()
-    epochs = args.epochs or training.default_epochs(recipe.name)
-    checkpoint = None
-    if not args.no_checkpoint:
-        checkpoint = args.checkpoint or (
-            f"runs/{args.dataset}-{model_name}-{recipe.name}-e{epochs}-s{args.seed}.npz"
-        )
     model = training.build(model_name, data, recipe, seed=args.seed)
     print(
         f"model {model_name} ({model.count_params():,} parameters), recipe {recipe.name}, "
@@ -92,18 +132,13 @@ def train(args, start):
             checkpoint=checkpoint,
             seed=args.seed,
             verbose=2 if args.quiet else 1,
+            restart=args.restart,
         )
     except training.TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
-    if args.no_test:
-        methods = ()
-    elif args.tta:
-        methods = tuple(m.strip() for m in args.tta.split(",") if m.strip())
-    else:
-        methods = ("none", "flip") + (("ten_crop",) if recipe.padding else ())
     evaluation = training.evaluate(model, data, methods=methods)
     if methods:
         print(evaluation.table())
@@ -154,12 +189,14 @@ def train(args, start):
 def bench(args):
     """Time training steps of a model on random images; print and optionally save images/s."""
     from alexlab import train as training
+    from alexlab.checks import InvalidArgument, writable_file
     from alexlab.runtime import describe
 
-    info = describe()
     if args.model not in training.MODELS:
-        print(f"error: model {args.model!r}: use one of {', '.join(training.MODELS)}")
-        return 2
+        raise InvalidArgument(f"--model {args.model}: use one of {', '.join(training.MODELS)}")
+    if args.json:
+        writable_file(args.json, "--json")
+    info = describe()
     figures = training.throughput(
         args.model,
         batch_size=args.batch_size,

@@ -96,11 +96,11 @@ def validation_split(data, fraction=0.1, seed=0):
     What a comparison scores on: the original test set is dropped, so nothing chosen
     with it has seen the test images.
     """
+    from alexlab import checks
     from alexlab.data import Dataset
     from alexlab.fit import split
 
-    if not 0 < fraction < 1:
-        raise ValueError(f"fraction={fraction!r}: hold out a share between 0 and 1, e.g. 0.1")
+    checks.number("fraction", fraction, 0, 1, True, True, example=0.1)
     x, y, (xv, yv) = split(data, fraction, seed)
     return Dataset(x, y, xv, yv, data.class_names,
                    f"{data.source}; validation split {fraction:g} (seed {seed})")  # fmt: skip
@@ -232,13 +232,32 @@ def compare(configs, data, seeds=(0, 1, 2), validation=0.1, split_seed=0, name="
     training images). keep_models keeps each trained model in ``.models``.
     Returns a Comparison.
     """
-    from alexlab import train
+    from alexlab import checks, train
 
     configs = list(configs)
     names = [c.name for c in configs]
     if len(configs) < 2 or len(set(names)) != len(names):
-        raise ValueError(f"configurations {names}: give two or more, with different names")
-    seeds = tuple(int(s) for s in seeds)
+        raise checks.InvalidArgument(
+            f"configurations {names}: give two or more, with different names"
+        )
+    # Everything checked before the first of many trainings, results folder included.
+    for config in configs:
+        train.recipe(config.recipe)
+        checks.whole(f"{config.name}: epochs", config.epochs, 1, example=3)
+        if isinstance(config.network, str):
+            checks.choice(f"{config.name}: network", config.network, tuple(train.MODELS))
+        elif not callable(config.network):
+            raise checks.InvalidArgument(
+                f"{config.name}: network={config.network!r}: give a name from "
+                "alexlab.train.MODELS or a function (num_classes, **changes) -> model"
+            )
+    seeds = tuple(checks.whole("seed", s, 0, example=0) for s in seeds)
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise checks.InvalidArgument(f"seeds={seeds}: give different seeds, e.g. (0, 1, 2)")
+    if results is not None:
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise checks.InvalidArgument(f"name={name!r}: give a plain file name, no folders")
+        checks.writable_file(Path(results) / f"{name}.json", "results")
     if len(seeds) < 3:
         print(f"note: {len(seeds)} seed(s); the series reports comparisons over at least 3")
     split = validation_split(data, validation, split_seed)

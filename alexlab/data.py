@@ -14,6 +14,7 @@ member has been checked, and decoded image folders are cached as .npz under the 
 cache (``$KERAS_HOME/datasets/alexlab``) so that a second load takes seconds.
 """
 
+import contextlib
 import hashlib
 import io
 import itertools
@@ -32,6 +33,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import numpy as np
 
+from alexlab import checks
 from alexlab.doctor import keras_cache_dir
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "FLOWERS_CLASSES",
     "Dataset",
     "DatasetUnavailable",
+    "describe_folder",
     "download",
     "load_cifar10",
     "load_flowers",
@@ -82,6 +85,11 @@ class Dataset:
     class_names: tuple
     source: str  # short and free of absolute paths: notebooks print it
 
+    def __post_init__(self):
+        # Refused here, not deep inside training: float images in [0, 1] would train on
+        # pixels 255 times too dark, and a label out of range on another class's row.
+        checks.dataset(self)
+
     def __repr__(self):
         names = list(self.class_names)
         shown = ", ".join(names if len(names) <= 10 else names[:5] + ["..."])
@@ -108,8 +116,8 @@ class Dataset:
 def _balanced_pick(labels, n, rng, split):
     if n is None:
         return np.arange(len(labels))
-    if not 0 <= n <= len(labels):
-        raise ValueError(f"{split}={n}: choose between 0 and {len(labels)} images, or None")
+    # 0 is refused, not read as "all": an empty split would train or test on nothing.
+    n = checks.whole(f"{split} images", n, 1, len(labels), example=min(1000, len(labels)))
     order = rng.permutation(len(labels))
     # Rank each image within its class (in shuffled order), then take ranks 0, 1, 2...
     # across all classes: every class gets n // num_classes images, give or take one.
@@ -141,7 +149,13 @@ def download(url, filename, sha256, cache_dir=None, *, hint=""):
             return target
         stale = f" (the file there now has sha256 {found}: a partial or corrupt copy)"
         print(f"{filename} in the cache has the wrong sha256{stale}; downloading it again")
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # e.g. KERAS_HOME names a file, or a read-only folder
+        raise DatasetUnavailable(
+            f"cannot create the download folder {cache_dir} ({error.strerror or error}): set "
+            "KERAS_HOME to a folder you can write to" + (f", or {hint}" if hint else "")
+        ) from None
     try:
         response = urllib.request.urlopen(url, timeout=TIMEOUT)
     except OSError as error:  # URLError, HTTPError, timeouts, refused connections
@@ -165,7 +179,7 @@ def download(url, filename, sha256, cache_dir=None, *, hint=""):
                 bar.update(len(chunk))
             bar.close()
         if digest.hexdigest() != sha256:
-            raise ValueError(
+            raise checks.InvalidArgument(
                 f"downloaded {filename} from {url} has sha256 {digest.hexdigest()}, "
                 f"expected {sha256}; it was discarded. Try again later, or place a copy "
                 f"with the expected hash at {target}"
@@ -241,7 +255,7 @@ def _read_cifar_archive(path, sha256):
         while block := f.read(1 << 20):
             digest.update(block)
         if digest.hexdigest() != sha256:
-            raise ValueError(
+            raise checks.InvalidArgument(
                 f"{Path(path).name} has sha256 {digest.hexdigest()}, expected {sha256}: "
                 "not the official CIFAR-10 archive, or corrupt; nothing in it was read"
             )
@@ -255,7 +269,7 @@ def _read_cifar_archive(path, sha256):
                     data = tar.extractfile(member).read()
                     batches[name] = _ArrayUnpickler(io.BytesIO(data), encoding="bytes").load()
     if wanted - batches.keys():
-        raise ValueError(f"{Path(path).name} lacks {sorted(wanted - batches.keys())}")
+        raise checks.InvalidArgument(f"{Path(path).name} lacks {sorted(wanted - batches.keys())}")
 
     def images(names):
         # Each row holds 1024 red, then 1024 green, then 1024 blue values, row-major.
@@ -272,12 +286,18 @@ def _read_cifar_archive(path, sha256):
 def _check_member(member):
     name = member.name.replace("\\", "/")
     if name.startswith("/") or PureWindowsPath(member.name).drive:
-        raise ValueError(f"archive member {member.name!r} has an absolute path: refused")
+        raise checks.InvalidArgument(
+            f"archive member {member.name!r} has an absolute path: refused"
+        )
     if ".." in PurePosixPath(name).parts:
-        raise ValueError(f"archive member {member.name!r} points outside the folder: refused")
+        raise checks.InvalidArgument(
+            f"archive member {member.name!r} points outside the folder: refused"
+        )
     if not (member.isfile() or member.isdir()):
         # Links can point anywhere and device files are not data: neither belongs here.
-        raise ValueError(f"archive member {member.name!r} is not a plain file or folder: refused")
+        raise checks.InvalidArgument(
+            f"archive member {member.name!r} is not a plain file or folder: refused"
+        )
 
 
 def _safe_extract(archive, dest):
@@ -304,7 +324,7 @@ def _list_images(root, classes, what):
     unknown = sorted(found - set(classes))
     missing = [c for c in classes if c not in found]
     if unknown or missing:
-        raise ValueError(
+        raise checks.InvalidArgument(
             f"{root.name}/ has class folders {sorted(found)}; {what} needs exactly "
             f"{', '.join(classes)} (unknown: {unknown or 'none'}, missing: {missing or 'none'})"
         )
@@ -313,7 +333,9 @@ def _list_images(root, classes, what):
         # Sorted by name (as strings: sorting Path objects is slow for 50,000 files).
         names = sorted(f for f in os.listdir(root / name) if _is_image_name(f))
         if not names:
-            raise ValueError(f"{root.name}/{name}/ has no images ({', '.join(_IMAGE_SUFFIXES)})")
+            raise checks.InvalidArgument(
+                f"{root.name}/{name}/ has no images ({', '.join(_IMAGE_SUFFIXES)})"
+            )
         paths += [root / name / f for f in names]
         labels += [label] * len(names)
     return paths, np.asarray(labels, dtype=np.int64)
@@ -343,7 +365,9 @@ def load_image(path, size=None):
             return np.asarray(image.resize((size, size), bilinear, box=box))
     except OSError as error:  # truncated or not an image: say which file
         path = Path(path)
-        raise ValueError(f"cannot decode {path.parent.name}/{path.name}: {error}") from error
+        raise checks.InvalidArgument(
+            f"cannot decode {path.parent.name}/{path.name}: {error}"
+        ) from error
 
 
 def _decode_all(paths, size=None):
@@ -359,7 +383,7 @@ def _decode_all(paths, size=None):
     try:
         for i, (path, image) in enumerate(zip(paths, images, strict=True)):
             if image.shape != first.shape:
-                raise ValueError(
+                raise checks.InvalidArgument(
                     f"{path.parent.name}/{path.name} is {image.shape[1]}x{image.shape[0]}, "
                     f"the first image {first.shape[1]}x{first.shape[0]}: give all one size"
                 )
@@ -397,8 +421,11 @@ def _cached(path, make):
             np.savez(f, **arrays)
         os.replace(temporary, path)
     except OSError as error:  # a read-only or full cache costs speed, not the data
-        print(f"note: could not cache the decoded images ({error}); the next load decodes again")
-        temporary.unlink(missing_ok=True)
+        print(f"note: could not cache the decoded images ({error}); the next load decodes "
+              "again (python -m alexlab doctor checks the cache folder)")  # fmt: skip
+        # KERAS_HOME naming a file leaves no folder to clean, and unlink fails too
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
     return arrays
 
 
@@ -410,7 +437,7 @@ def _source_dir(source, env):
 
 def _require_dir(root, layout):
     if not root.is_dir():
-        raise FileNotFoundError(f"{root} is not a folder: expected {layout}")
+        raise checks.InvalidArgument(f"{root} is not a folder: expected {layout}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -424,6 +451,41 @@ _FLOWERS_LAYOUT = (
     "<folder>/<class>/*.jpg (or <folder>/flower_photos/<class>/*.jpg, as the archive "
     "unpacks), with class folders " + ", ".join(FLOWERS_CLASSES)
 )
+
+
+def describe_folder(kind, folder):
+    """What load_cifar10 / load_flowers would read from `folder`, in words; else InvalidArgument.
+
+    The same layout and class checks the loader makes (images are not decoded), so
+    ``python -m alexlab doctor`` can vouch for a folder before a long load finds it wrong.
+    """
+    checks.choice("kind", kind, ("cifar10", "flowers"))
+    root = Path(folder).expanduser()
+    layout = _CIFAR10_LAYOUT if kind == "cifar10" else _FLOWERS_LAYOUT
+    archive, sha256 = ("cifar-10-python.tar.gz", CIFAR10_SHA256) if kind == "cifar10" else (
+        "flower_photos.tgz", FLOWERS_SHA256)  # fmt: skip
+    if root.is_file():
+        if _sha256(root) != sha256:
+            raise checks.InvalidArgument(
+                f"{root} is a file but not the official {archive} (sha256): expected {layout}"
+            )
+        return f"the official {archive} (sha256 verified)"
+    if not root.exists():
+        raise checks.InvalidArgument(f"{root} does not exist: expected {layout}")
+    _require_dir(root, layout)
+    if kind == "flowers":
+        if (root / "flower_photos").is_dir():
+            root = root / "flower_photos"
+        paths, _ = _list_images(root, FLOWERS_CLASSES, "tf_flowers")
+        return f"{len(paths):,} images in {len(FLOWERS_CLASSES)} classes"
+    counts = {}
+    for split in ("train", "test"):
+        _require_dir(root / split, layout)
+        counts[split] = len(_list_images(root / split, CIFAR10_CLASSES, "CIFAR-10")[0])
+    return (
+        f"train/ {counts['train']:,} and test/ {counts['test']:,} images in "
+        f"{len(CIFAR10_CLASSES)} classes"
+    )
 
 
 def load_cifar10(source=None):
@@ -489,18 +551,17 @@ def load_flowers(source=None, size=None, test_fraction=0.2, seed=0):
         from alexlab.profiles import by_profile
 
         size = by_profile(smoke=64, cpu=128, gpu=256)
-    if not (isinstance(size, (int, np.integer)) and size > 0):
-        raise ValueError(f"size={size!r}: give a positive whole number of pixels, e.g. 256")
-    size = int(size)
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction={test_fraction!r}: give a fraction between 0 and 1")
+    size = checks.whole("size", size, 1, example=256)
+    checks.number("test_fraction", test_fraction, 0, 1, True, True, example=0.2)
     root, via = _source_dir(source, FLOWERS_ENV)
     if root is None or root.is_file():
         if root is None:
             hint = f"set {FLOWERS_ENV} to a folder laid out as {_FLOWERS_LAYOUT}"
             root = download(FLOWERS_URL, "flower_photos.tgz", FLOWERS_SHA256, hint=hint)
         elif _sha256(root) != FLOWERS_SHA256:
-            raise ValueError(f"{root.name} is not the official flower_photos.tgz (sha256)")
+            raise checks.InvalidArgument(
+                f"{root.name} is not the official flower_photos.tgz (sha256)"
+            )
         label = f"official archive {root.name} (sha256 verified)"
         root = _unpacked_flowers(root)
     else:
@@ -538,7 +599,14 @@ def _unpacked_flowers(archive):
     # (interrupted, or refused) never takes that name.
     dest = keras_cache_dir() / "alexlab" / f"tf_flowers-{FLOWERS_SHA256[:12]}"
     if not dest.is_dir():
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatasetUnavailable(
+                f"cannot create {dest.parent} to unpack {archive.name} into "
+                f"({error.strerror or error}): set KERAS_HOME to a folder you can write to, "
+                f"or unpack it yourself and set {FLOWERS_ENV} to the folder"
+            ) from None
         partial = Path(tempfile.mkdtemp(dir=dest.parent, prefix=".tf_flowers-"))
         try:
             print(f"unpacking {archive.name} ...")

@@ -278,41 +278,50 @@ def _labextension_dir(name):
 
 
 def _datasets():
-    findings = []
-    cache = keras_cache_dir()
-    if cache.is_dir():
-        entries = sorted(cache.iterdir())
-        listing = ", ".join(f"{p.name} ({_size(_du(p))})" for p in entries) or "empty"
-        free = shutil.disk_usage(cache).free
-        findings.append(Finding("dataset cache", "ok", f"{cache}: {listing}; {_size(free)} free"))
-    else:
-        findings.append(
-            Finding(
-                "dataset cache",
-                "note",
-                f"{cache} does not exist yet: the first load downloads into it",
-            )
-        )
-    folder = os.environ.get("ALEXLAB_CIFAR10_DIR")
-    if folder:
-        splits = [s for s in ("train", "test") if (Path(folder) / s).is_dir()]
-        if splits == ["train", "test"]:
-            classes = len([p for p in (Path(folder) / "train").iterdir() if p.is_dir()])
+    findings = [_cache()]
+    from alexlab import data
+    from alexlab.checks import InvalidArgument
+
+    for env, kind, layout in (
+        (data.CIFAR10_ENV, "cifar10", data._CIFAR10_LAYOUT),
+        (data.FLOWERS_ENV, "flowers", data._FLOWERS_LAYOUT),
+    ):
+        folder = os.environ.get(env)
+        if not folder:
+            continue
+        try:
+            # The loader's own layout and class checks, so doctor and loader agree.
+            findings.append(Finding(env, "ok", f"{folder}: {data.describe_folder(kind, folder)}"))
+        except InvalidArgument as error:
             findings.append(
-                Finding(
-                    "ALEXLAB_CIFAR10_DIR", "ok", f"{folder}: train/ and test/, {classes} classes"
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    "ALEXLAB_CIFAR10_DIR",
-                    "problem",
-                    f"{folder} has no train/ and test/ folders",
-                    "point it at a folder laid out as <split>/<class>/*.jpg, or unset it",
-                )
+                Finding(env, "problem", str(error), f"point it at {layout}; or unset it")
             )
     return findings
+
+
+def _cache():
+    """The download and decoded-image cache: it must exist or be creatable, and be writable."""
+    from alexlab.checks import InvalidArgument, writable_file
+
+    cache = keras_cache_dir()
+    try:
+        writable_file(cache / "alexlab" / "write-test.npz", "the dataset cache")
+    except InvalidArgument as error:
+        via = "KERAS_HOME" if os.environ.get("KERAS_HOME") else "the home folder"
+        return Finding(
+            "dataset cache",
+            "problem",
+            f"{error} (downloads and decoded images are kept in {cache}, set by {via})",
+            "set KERAS_HOME to a folder you can write to",
+        )
+    if not cache.is_dir():
+        return Finding(
+            "dataset cache", "note", f"{cache} does not exist yet: the first load creates it"
+        )
+    entries = sorted(cache.iterdir())
+    listing = ", ".join(f"{p.name} ({_size(_du(p))})" for p in entries) or "empty"
+    free = shutil.disk_usage(cache).free
+    return Finding("dataset cache", "ok", f"{cache}: {listing}; {_size(free)} free")
 
 
 def _memory():

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from alexlab import augment
+from alexlab import augment, checks
 from alexlab.runtime import import_keras
 
 keras = import_keras()  # Keras without TensorFlow's native start-up chatter
@@ -85,9 +85,15 @@ def evaluate(model, data, methods=("none", "flip", "ten_crop"), batch_size=500, 
     (default: as in training, the model's RandomCrop padding): four corners, centre,
     and their mirrors.
     """
+    if isinstance(methods, str):
+        methods = (methods,)
     unknown = sorted(set(methods) - {"none", "flip", "ten_crop"})
     if unknown:
-        raise ValueError(f"methods {unknown}: use 'none', 'flip' and/or 'ten_crop'")
+        raise checks.InvalidArgument(f"methods {unknown}: use 'none', 'flip' and/or 'ten_crop'")
+    checks.whole("batch_size", batch_size, 1, example=500)
+    if padding is not None:
+        checks.whole("padding", padding, 0, example=4)
+    checks.dataset(data)
     x, y = data.x_test, np.asarray(data.y_test)
     probabilities, seconds = {}, {}
     for method in methods:
@@ -100,7 +106,7 @@ def evaluate(model, data, methods=("none", "flip", "ten_crop"), batch_size=500, 
             crop = _crop_layer(model)
             pad = padding if padding is not None else (crop.padding if crop else 0)
             if not pad:
-                raise ValueError(
+                raise checks.InvalidArgument(
                     "ten_crop with padding 0: every patch would be the whole image. The model "
                     "was trained without random patches; pass padding=4 to take the ten "
                     "patches of the image padded by 4 pixels anyway"

@@ -9,14 +9,18 @@ run resumes.
 import dataclasses
 import json
 import math
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
+from alexlab import checks
+from alexlab.checkpoint import identity as _identity
+from alexlab.checkpoint import load as _load
+from alexlab.checkpoint import mismatch as _mismatch
+from alexlab.checkpoint import restore as _restore
+from alexlab.checkpoint import save as _save
+from alexlab.checkpoint import snapshot as _snapshot
 from alexlab.recipes import Recipe, SmoothedCrossentropy, optimizer, recipe
 from alexlab.runtime import import_keras
 
@@ -85,53 +89,6 @@ class _Watch(keras.callbacks.Callback):
             sys.stdout.flush()
 
 
-def _variables(model):
-    return list(model.variables) + list(model.optimizer.variables)
-
-
-def _snapshot(model):
-    return [np.array(v.numpy()) for v in _variables(model)]
-
-
-def _restore(model, arrays):
-    variables = _variables(model)
-    if len(variables) != len(arrays):
-        raise ValueError(
-            f"the checkpoint holds {len(arrays)} variables, this model and optimizer "
-            f"{len(variables)}: it was written by a different network or recipe"
-        )
-    for variable, array in zip(variables, arrays, strict=True):
-        if tuple(variable.shape) != array.shape:
-            raise ValueError(
-                f"checkpoint variable of shape {array.shape} does not fit {variable.path} "
-                f"of shape {tuple(variable.shape)}: it was written by a different network"
-            )
-        variable.assign(array)
-
-
-def _save(path, model, state):
-    """Write weights, optimizer state and the run's state to one .npz, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {f"v{i:05d}": a for i, a in enumerate(_snapshot(model))}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, state=np.array(json.dumps(state)), **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)  # a kill -9 leaves either the old file or the new one
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def _load(path):
-    with np.load(path) as f:
-        state = json.loads(str(f["state"]))
-        arrays = [f[k] for k in sorted(k for k in f.files if k.startswith("v"))]
-    return state, arrays
-
-
 def split(data, fraction, seed):
     """Hold out `fraction` of the training images, class-balanced, for validation."""
     if not fraction:
@@ -154,6 +111,7 @@ def fit(
     checkpoint=None,
     seed=0,
     verbose=1,
+    restart=False,
 ):
     """Train `model` (from build) on data.x_train with the recipe for `epochs` epochs.
 
@@ -163,16 +121,23 @@ def fit(
     TrainingDiverged. With `checkpoint` (a file path ending .npz), the weights,
     optimizer and history are saved after every epoch and a later call with the
     same arguments resumes there: Ctrl-C or kill -9 loses at most the epoch under way.
+    A checkpoint from a different run (network, recipe, data, seed or epochs) is
+    refused, naming what differs; restart=True discards it and starts afresh.
     verbose: 0 silent, 1 a bar and a line per epoch, 2 a line per epoch.
     """
     recipe_ = recipe(recipe_)
-    if int(epochs) < 1:
-        raise ValueError(f"epochs={epochs!r}: train for at least 1 epoch")
-    epochs = int(epochs)
+    epochs = checks.whole("epochs", epochs, 1, example=10)
+    seed = checks.whole("seed", seed, 0, example=0)
+    checks.choice("verbose", verbose, (0, 1, 2))
+    checks.dataset(data, test=False)
+    _same_recipe(model, recipe_)
+    path = None
+    if checkpoint is not None:  # found unwritable now, not after the first epoch
+        path = checks.writable_file(checkpoint, "checkpoint", suffix=".npz")
     x, y, validation = split(data, recipe_.validation, seed)
     per_call = recipe_.batch_size * recipe_.steps_per_execution
     if len(x) < per_call:
-        raise ValueError(
+        raise checks.InvalidArgument(
             f"{len(x)} training images are fewer than one call's batch_size x "
             f"steps_per_execution = {per_call}: use a smaller batch_size"
         )
@@ -186,19 +151,13 @@ def fit(
         steps_per_execution=recipe_.steps_per_execution,
     )
     model.optimizer.build(model.trainable_variables)
-    # What must match for a checkpoint to be resumed.
-    identity = {
-        "model": model.name,  # alexnet_cifar and its small sibling share a name, not a size
-        "parameters": int(model.count_params()),
-        "recipe": recipe_.describe(),
-        "epochs": epochs,
-        "seed": seed,
-        "train_images": int(len(x)),
-        "data": data.source,
-    }
-    path = Path(checkpoint) if checkpoint is not None else None
-    if path is not None and path.suffix != ".npz":
-        raise ValueError(f"checkpoint={str(checkpoint)!r}: give a file name ending in .npz")
+    # What must match for a checkpoint to be resumed: checked before any work.
+    identity = _identity(model, recipe_, epochs, seed, x, y, data.class_names, data.source)
+    saved = None
+    if path is not None and path.exists() and not restart:
+        saved, arrays = _load(path)
+        if saved["identity"] != identity:
+            raise _mismatch(path, saved["identity"], identity)
 
     start = time.perf_counter()
     initial = _snapshot(model)
@@ -222,14 +181,7 @@ def fit(
         "checkpoint_seconds": 0.0,
         "plateau": {"best": None, "wait": 0},
     }
-    if path is not None and path.exists():
-        saved, arrays = _load(path)
-        if saved["identity"] != identity:
-            changed = sorted(k for k in identity if saved["identity"].get(k) != identity.get(k))
-            raise ValueError(
-                f"checkpoint {path} is from a different run ({', '.join(changed)} differ): "
-                "delete it, or pass another checkpoint path to start afresh"
-            )
+    if saved is not None:
         _restore(model, arrays)
         state = saved
         if verbose and state["epoch"]:
@@ -310,6 +262,23 @@ def fit(
         resumed_from=resumed_from,
         seed=seed,
     )
+
+
+def _same_recipe(model, recipe_):
+    """Refuse a recipe whose augmentation or network settings differ from the model's build."""
+    built = getattr(model, "alexlab_built_with", None)
+    if built is None:  # a model not from build: nothing to compare
+        return
+    built = json.loads(built)
+    now = {f: getattr(recipe_, f) for f in built}
+    now = json.loads(json.dumps(now))  # the same JSON types as what build stored
+    differ = [f"{f} {built[f]!r} at build, {now[f]!r} here" for f in built if built[f] != now[f]]
+    if differ:
+        raise checks.InvalidArgument(
+            f"the model was built with another recipe ({'; '.join(differ)}): build puts these "
+            "into the model, so fit would train with the build's values and report these. "
+            "Build and fit with the same recipe"
+        )
 
 
 def _rate(model):

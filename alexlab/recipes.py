@@ -8,6 +8,7 @@ choice with the reason in ``Recipe.notes``.
 
 import dataclasses
 
+from alexlab import checks
 from alexlab.profiles import by_profile
 from alexlab.runtime import import_keras
 
@@ -56,6 +57,36 @@ class Recipe:
     # image, which differs little)
     inputs: str = "standardise"
     notes: tuple = ()
+
+    def __post_init__(self):
+        # Every field checked when the recipe is made, so a bad value (a zero batch, a
+        # negative rate, an unknown schedule) stops before data is loaded or a step runs.
+        c = checks
+        c.choice("optimizer", self.optimizer, ("paper_sgd", "nesterov"))
+        c.number("learning_rate", self.learning_rate, 0, None, low_open=True, example=0.01)
+        c.whole("batch_size", self.batch_size, 1, example=128)
+        c.number("momentum", self.momentum, 0, 1, high_open=True, example=0.9)
+        c.number("weight_decay", self.weight_decay, 0, 1, example=0.0005)
+        c.choice("schedule", self.schedule, ("plateau", "one_cycle"))
+        c.number("warmup_fraction", self.warmup_fraction, 0, 1, high_open=True, example=0.15)
+        c.whole("patience", self.patience, 1, example=2)
+        c.number("validation", self.validation, 0, 1, high_open=True, example=0.1)
+        c.number("label_smoothing", self.label_smoothing, 0, 1, high_open=True, example=0.1)
+        c.choice("precision", self.precision, ("float32", "mixed_bfloat16", "auto"))
+        c.choice("jit_compile", self.jit_compile, (True, False, "auto"))
+        c.whole("steps_per_execution", self.steps_per_execution, 1, example=1)
+        c.whole("padding", self.padding, 0, example=4)
+        c.choice("flip", self.flip, (True, False))
+        if self.dropout is not None:
+            c.number("dropout", self.dropout, 0, 1, high_open=True, example=0.5)
+        c.choice("init", self.init, (None, "paper", "he"))
+        c.choice("inputs", self.inputs, ("standardise", "mean_subtract"))
+        if self.schedule == "plateau" and not self.validation:
+            raise c.InvalidArgument(
+                "schedule='plateau' with validation=0: the rate is divided when the "
+                "validation error stops improving, so with no validation images it never "
+                "would; hold some out (validation=0.1) or use schedule='one_cycle'"
+            )
 
     def replace(self, **changes):
         """A copy with some fields changed, e.g. ``recipe("paper").replace(batch_size=256)``."""

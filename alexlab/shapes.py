@@ -204,7 +204,14 @@ def trace(layers, input_size, channels=3, rounding="floor"):
 
     rounding: "floor" as the frameworks do, or "ceil" as cuda-convnet (the paper's code) did.
     """
-    rows, size, field, jump = [], input_size, 1, 1
+    layers = list(layers)
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, Layer) or layer.kind not in ("conv", "pool", "pad"):
+            raise ValueError(
+                f"layers[{i}] = {layer!r}: give Layer(name, kind, kernel, stride, padding, "
+                "filters) with kind 'conv', 'pool' or 'pad'"
+            )
+    rows, size, field, jump = [], _positive(input_size, "input_size"), 1, 1
     for layer in layers:
         if size is None:
             rows.append(

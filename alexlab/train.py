@@ -8,10 +8,11 @@ here as ``al.train.recipe``, ``al.train.fit``, ``al.train.evaluate``.
 """
 
 import dataclasses
+import json
 
 import numpy as np
 
-from alexlab import augment, models
+from alexlab import augment, checks, models
 from alexlab.evaluate import Evaluation, evaluate
 from alexlab.fit import Run, TrainingDiverged, _plateau, _rate, fit  # noqa: F401  (tests use these)
 from alexlab.fit import split as _split  # noqa: F401  (compare.py and older callers)
@@ -91,6 +92,10 @@ MODELS = {
 }
 
 
+# The recipe's fields that build puts into the model itself (augmentation, inputs, network).
+BUILD_FIELDS = ("padding", "flip", "dropout", "init", "inputs", "precision")
+
+
 def default_epochs(recipe_name):
     """The profile's number of epochs for a recipe: seconds in smoke, minutes on cpu and gpu."""
     epochs = {"fast": by_profile(2, 3, 6), "paper": by_profile(2, 3, 90)}
@@ -115,12 +120,19 @@ def build(network, data, recipe_, seed=0, network_options=None):
     builder, e.g. {"groups": 1, "lrn": False} for the ablations.
     """
     recipe_ = recipe(recipe_)
+    checks.dataset(data, test=False)
+    seed = checks.whole("seed", seed, 0, example=0)
     if isinstance(network, str):
         if network not in MODELS:
-            raise ValueError(f"model {network!r}: use one of {', '.join(MODELS)}")
+            raise checks.InvalidArgument(f"model {network!r}: use one of {', '.join(MODELS)}")
         spec = MODELS[network]
-    else:
+    elif callable(network):
         spec = _Spec(network, None, getattr(network, "__name__", "custom"))
+    else:
+        raise checks.InvalidArgument(
+            f"network={network!r}: give a name from MODELS or a function "
+            "(num_classes, **changes) -> Keras model"
+        )
     image_shape = tuple(data.x_train.shape[1:])
     num_classes = len(data.class_names)
     keras.utils.set_random_seed(seed)
@@ -134,10 +146,6 @@ def build(network, data, recipe_, seed=0, network_options=None):
     finally:
         keras.config.set_dtype_policy(previous)
     # Per-channel mean and spread of the training pixels (a sample is plenty).
-    if recipe_.inputs not in ("standardise", "mean_subtract"):
-        raise ValueError(
-            f"inputs={recipe_.inputs!r}: use 'standardise' (spread 1) or 'mean_subtract' (§2)"
-        )
     sample = data.x_train[:: max(1, len(data.x_train) // 5000)].reshape(-1, 3).astype("float64")
     mean, std = sample.mean(axis=0), sample.std(axis=0) + 1e-6
     inputs = keras.Input(image_shape, dtype="uint8", name="image")
@@ -153,7 +161,10 @@ def build(network, data, recipe_, seed=0, network_options=None):
         mean=mean.tolist(), variance=variance, dtype="float32", name="standardise"
     )(x)
     outputs = net(x)
-    return keras.Model(inputs, outputs, name=f"{net.name}_classifier")
+    model = keras.Model(inputs, outputs, name=f"{net.name}_classifier")
+    # What build took from the recipe, so fit can refuse a recipe that would differ.
+    model.alexlab_built_with = json.dumps({f: getattr(recipe_, f) for f in BUILD_FIELDS})
+    return model
 
 
 def throughput(
@@ -176,6 +187,10 @@ def throughput(
     """
     from alexlab.data import Dataset
 
+    for name, value in (("batch_size", batch_size), ("steps", steps), ("repeats", repeats),
+                        ("image_size", image_size), ("steps_per_execution", steps_per_execution),
+                        ("num_classes", num_classes)):  # fmt: skip
+        checks.whole(name, value, 2 if name == "num_classes" else 1)
     spe = steps_per_execution
     n = batch_size * spe * max(1, steps // spe)
     rng = np.random.default_rng(0)

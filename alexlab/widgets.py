@@ -30,17 +30,30 @@ class ShapeExplorer(widgets.VBox):
     """
 
     def __init__(self, layers=shapes.ALEXNET, input_size=227, rounding="floor"):
+        shapes.trace(layers, input_size, rounding=rounding)  # refuses bad layers and sizes
         self._initial = (tuple(layers), input_size, rounding)
         self.layers = list(layers)
+        # Ranges wide enough for every starting value: a slider would silently clamp one
+        # that is not, and the explorer would show a network other than the one given.
         self.input_size = widgets.IntSlider(
-            input_size, min=8, max=512, description="input size", continuous_update=True
+            input_size,
+            min=min(8, input_size),
+            max=max(512, input_size),
+            description="input size",
+            continuous_update=True,
         )
         self.layer = widgets.Dropdown(
             options=[(lay.name, i) for i, lay in enumerate(self.layers)], description="layer"
         )
-        self.kernel = widgets.IntSlider(min=1, max=15, description="kernel")
-        self.stride = widgets.IntSlider(min=1, max=8, description="stride")
-        self.padding = widgets.Dropdown(options=_PADDINGS, description="padding")
+        kernels = max(lay.kernel for lay in self.layers)
+        strides = max(lay.stride for lay in self.layers)
+        self.kernel = widgets.IntSlider(min=1, max=max(15, kernels), description="kernel")
+        self.stride = widgets.IntSlider(min=1, max=max(8, strides), description="stride")
+        paddings = list(_PADDINGS)
+        for lay in self.layers:  # e.g. seed 000's (before, after) pair keeps its value
+            if lay.padding not in dict(paddings).values():
+                paddings.append((str(lay.padding), lay.padding))
+        self.padding = widgets.Dropdown(options=paddings, description="padding")
         self.rounding = widgets.ToggleButtons(
             options=[("floor (frameworks)", "floor"), ("ceil (cuda-convnet)", "ceil")],
             value=rounding,
@@ -85,7 +98,7 @@ class ShapeExplorer(widgets.VBox):
         layer = self.layers[self.layer.value]
         self._loading = True
         self.kernel.value, self.stride.value = layer.kernel, layer.stride
-        self.padding.value = layer.padding if layer.padding in dict(_PADDINGS).values() else 0
+        self.padding.value = layer.padding
         self._loading = False
 
     def _edit_layer(self, change=None):

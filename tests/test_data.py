@@ -273,7 +273,7 @@ def test_cifar_folder_with_an_unknown_class_is_refused(tmp_path):
 def test_cifar_folder_without_a_test_split_is_refused(tmp_path):
     root = _cifar_folder(tmp_path / "c", train=1, test=0)
     assert not (root / "test").exists()
-    with pytest.raises(FileNotFoundError, match="train/<class>"):
+    with pytest.raises(ValueError, match="train/<class>"):
         data.load_cifar10(root)
 
 

@@ -1,6 +1,9 @@
 """alexlab.widgets: the shape explorer recomputes every layer downstream and explains problems."""
 
+import pytest
+
 from alexlab import shapes, widgets
+from alexlab.widgets import ShapeExplorer
 
 
 def test_prints_the_static_trace_first(capsys):
@@ -64,3 +67,22 @@ def test_rounding_switch_gives_the_papers_55_from_224():
     assert "Fractional at conv1: rounded up" in explorer.summary.value
     explorer.reset.click()
     assert explorer.rounding.value == "floor" and explorer.input_size.value == 227
+
+
+def test_starting_values_outside_the_default_ranges_are_kept_not_clamped():
+    # Seed 000's asymmetric padding, a kernel and an input beyond the default slider ranges.
+    layers = (
+        shapes.Layer("conv1", "conv", 17, 9, (2, 1), 96),
+        shapes.Layer("pool1", "pool", 3, 2, 0),
+    )
+    explorer = ShapeExplorer(layers, 1000)
+    assert explorer.input_size.value == 1000
+    assert (explorer.kernel.value, explorer.stride.value, explorer.padding.value) == (17, 9, (2, 1))
+    explorer.stride.value = 8  # an edit keeps the pair padding, not a silent 0
+    assert explorer.layers[0].padding == (2, 1) and explorer.layers[0].stride == 8
+    assert [r.size_in for r in explorer.rows] == [1000, 1 + (1000 + 3 - 17) // 8]
+
+
+def test_layers_that_are_not_layers_are_refused():
+    with pytest.raises(ValueError, match=r"layers\[0\].*Layer\(name, kind"):
+        ShapeExplorer([("conv", 11, 4, 0)], 224)
