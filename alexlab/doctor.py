@@ -13,7 +13,9 @@ from alexlab.runtime import BACKEND_DISTS, dist_version
 __all__ = ["Finding", "checks", "keras_cache_dir", "redact_paths", "report"]
 
 PYTHON_RANGE = ((3, 10), (3, 13))
-MIN_FREE_MEMORY = 2 * 1024**3  # Binder's limit; the cpu profile is sized for it
+# Memory a kernel needs per profile: the cpu profile is sized to stay under 1.5 GB, with
+# headroom under mybinder.org's 2 GB limit.
+MEMORY_NEEDED = {"smoke": 1024**3, "cpu": 3 * 1024**3 // 2, "gpu": 4 * 1024**3}
 WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
 
 
@@ -156,7 +158,15 @@ def _keras():
         if os.environ.get("KERAS_BACKEND")
         else "Keras' default or ~/.keras/keras.json"
     )
-    return found + [Finding("backend", "ok", f"{detail} (chosen by {chosen})")]
+    installed = [b for b in ("tensorflow", "jax", "torch") if dist_version(*BACKEND_DISTS[b])]
+    others = [b for b in installed if b != name]
+    switch = (
+        f"; also installed: {', '.join(others)} (switch with KERAS_BACKEND={others[0]} before "
+        "starting Python or JupyterLab)"
+        if others
+        else ""
+    )
+    return found + [Finding("backend", "ok", f"{detail} (chosen by {chosen}){switch}")]
 
 
 def _tensorflow():
@@ -325,19 +335,76 @@ def _cache():
 
 
 def _memory():
+    from alexlab.profiles import profile
+
+    try:
+        name = profile()
+    except ValueError:  # reported under "profile"; judge memory as for the cpu profile
+        name = "cpu"
+    need = MEMORY_NEEDED[name]
     available = _available_memory()
     if available is None:
         return [Finding("memory", "note", "could not read the free memory of this system")]
-    if available < MIN_FREE_MEMORY:
+    text = f"{_size(available)} available"
+    limited = _cgroup_memory()
+    if limited is not None:
+        # A container (Binder, Docker) is killed at its cgroup's limit, whatever the host has.
+        limit, used = limited
+        available = min(available, limit - used)
+        text = (
+            f"{_size(available)} available: this container's limit is {_size(limit)}, "
+            f"{_size(used)} in use"
+        )
+    if available < need:
         return [
             Finding(
                 "memory",
                 "problem",
-                f"{_size(available)} available",
-                "close other programs, or use ALEXLAB_PROFILE=smoke; the cpu profile needs ~2 GB",
+                f"{text}; the {name} profile needs about {_size(need)}",
+                "shut down the kernels of notebooks you have finished (JupyterLab: Kernel > "
+                "Shut Down All Kernels), close other programs, or use ALEXLAB_PROFILE=smoke",
             )
         ]
-    return [Finding("memory", "ok", f"{_size(available)} available")]
+    return [Finding("memory", "ok", f"{text}; the {name} profile needs about {_size(need)}")]
+
+
+def _cgroup_memory(root="/sys/fs/cgroup", own="/proc/self/cgroup"):
+    """(limit, usage) in bytes of this process's memory cgroup, v2 or v1; None if unlimited."""
+    paths = {"v2": "/", "v1": "/"}
+    try:
+        for line in Path(own).read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            if controllers == "":
+                paths["v2"] = path
+            elif "memory" in controllers.split(","):
+                paths["v1"] = path
+    except (OSError, ValueError):
+        pass
+    root = Path(root)
+    candidates = []
+    # A container often sees its own cgroup at the root of the mount, not at its host path.
+    for path in dict.fromkeys((paths["v2"], "/")):
+        candidates.append((root / path.lstrip("/"), "memory.max", "memory.current"))
+    for path in dict.fromkeys((paths["v1"], "/")):
+        candidates.append(
+            (root / "memory" / path.lstrip("/"), "memory.limit_in_bytes", "memory.usage_in_bytes")
+        )
+    for folder, limit_name, usage_name in candidates:
+        try:
+            text = (folder / limit_name).read_text().strip()
+        except OSError:
+            continue
+        if text == "max":
+            return None
+        limit = int(text)
+        if limit >= 2**60:  # cgroup v1 writes "no limit" as a number near 2**63
+            return None
+        try:
+            used = int((folder / usage_name).read_text().strip())
+        except (OSError, ValueError):
+            used = 0
+        return limit, used
+    return None
 
 
 def _available_memory():

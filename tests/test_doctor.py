@@ -107,3 +107,46 @@ def test_command_line_exit_status(profile, code, tmp_path):
     assert run.returncode == code, run.stdout + run.stderr
     assert "[FAIL] profile" in run.stdout if code else "no problems found" in run.stdout
     assert run.stderr == ""
+
+
+def test_cgroup_memory_limit_is_read_in_v2_and_v1(tmp_path):
+    own = tmp_path / "cgroup"
+    v2 = tmp_path / "v2"
+    (v2 / "user.slice").mkdir(parents=True)
+    (v2 / "user.slice" / "memory.max").write_text("2147483648\n")
+    (v2 / "user.slice" / "memory.current").write_text("1073741824\n")
+    own.write_text("0::/user.slice\n")
+    assert doctor._cgroup_memory(v2, own) == (2 * 1024**3, 1024**3)
+    (v2 / "user.slice" / "memory.max").write_text("max\n")
+    assert doctor._cgroup_memory(v2, own) is None  # no limit
+    v1 = tmp_path / "v1"
+    (v1 / "memory").mkdir(parents=True)  # a container sees its own group at the root
+    (v1 / "memory" / "memory.limit_in_bytes").write_text(str(2 * 1024**3))
+    (v1 / "memory" / "memory.usage_in_bytes").write_text(str(512 * 1024**2))
+    own.write_text("4:memory:/docker/abc\n0::/\n")
+    assert doctor._cgroup_memory(v1, own) == (2 * 1024**3, 512 * 1024**2)
+    (v1 / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712")
+    assert doctor._cgroup_memory(v1, own) is None
+    assert doctor._cgroup_memory(tmp_path / "nothing", own) is None
+
+
+def test_a_container_limit_below_the_profiles_need_is_a_problem(monkeypatch):
+    # The host has plenty; the container (as on Binder) has 2 GB with 1,200 MB in use.
+    monkeypatch.setenv("ALEXLAB_PROFILE", "cpu")
+    monkeypatch.setattr(doctor, "_available_memory", lambda: 20 * 1024**3)
+    monkeypatch.setattr(doctor, "_cgroup_memory", lambda: (2 * 1024**3, 1200 * 1024**2))
+    found = _by_topic(doctor.checks())["memory"]
+    assert found.status == "problem" and "limit is 2.0 GB" in found.detail
+    assert "848.0 MB available" in found.detail and "Shut Down All Kernels" in found.fix
+    monkeypatch.setattr(doctor, "_cgroup_memory", lambda: (2 * 1024**3, 200 * 1024**2))
+    assert _by_topic(doctor.checks())["memory"].status == "ok"
+
+
+def test_doctor_names_the_other_installed_backends_and_how_to_switch(monkeypatch):
+    versions = {"keras": "3.15.1", "tensorflow": "2.21.0", "jax": "0.10.2"}
+    monkeypatch.setattr(doctor, "dist_version", lambda *names: versions.get(names[0]))
+    found = _by_topic(doctor.checks())["backend"]
+    if found.detail.startswith("tensorflow"):
+        assert "also installed: jax (switch with KERAS_BACKEND=jax" in found.detail
+    else:
+        assert "also installed: tensorflow (switch with KERAS_BACKEND=tensorflow" in found.detail
