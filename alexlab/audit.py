@@ -86,7 +86,7 @@ CLAIMS = (
         _factor_2048,
     ),  # fmt: skip
     Claim("pca_lighting", "§4.1", "PCA lighting: top-1 error over 1 point lower", "07"),
-    Claim("ten_crop", "§4.1", "averaging ten patches at test time", "08"),
+    Claim("ten_crop", "§4.1", "averaging ten patches at test time", "07"),
     Claim("dropout_overfitting", "§4.2", "without dropout, substantial overfitting", "06"),
     Claim(
         "dropout_iterations", "§4.2", "dropout roughly doubles the iterations to converge", "06"

@@ -149,3 +149,43 @@ def test_gpu_figures_in_the_readme_are_the_results_files():
     text = " ".join(README.split())
     for figure in expected:
         assert figure in text, figure
+
+
+def test_paper_recipe_figures_in_the_readme_are_the_results_file():
+    import json
+
+    r = json.loads((ROOT / "benchmarks" / "results" / "paper_recipe_cpu.json").read_text())
+    text = " ".join(README.split())
+    for config in r["configs"]:
+        accuracy = config["validation_accuracy"]
+        mean = sum(accuracy) / len(accuracy)
+        figure = f"{mean:.2%}"
+        if min(accuracy) != max(accuracy):
+            figure += f" ({min(accuracy) * 100:.2f}-{max(accuracy) * 100:.2f})"
+        assert figure in text, (config["name"], figure)
+    (he,) = [d for d in r["differences"] if d["a"] == "paper as written" and "He" in d["b"]]
+    points = f"{-he['difference'] * 100:.2f} points above (paired 95% interval "
+    points += f"{-he['high'] * 100:.2f} to {-he['low'] * 100:.2f})"
+    assert points in text
+
+
+def test_augmentation_figures_in_the_readme_are_the_results_file():
+    import json
+
+    r = json.loads((ROOT / "benchmarks" / "results" / "augmentation_cpu.json").read_text())
+    text = " ".join(README.split())
+    gaps = []
+    for config in r["configs"]:
+        valid, train = config["validation_accuracy"], config["train accuracy"]
+        mean = sum(valid) / len(valid)
+        figure = f"{mean:.2%} validation accuracy ({min(valid) * 100:.2f}-{max(valid) * 100:.2f})"
+        if config is not r["configs"][0]:
+            figure = f"{mean:.2%} ({min(valid) * 100:.2f}-{max(valid) * 100:.2f})"
+        assert figure in text, (config["name"], figure)
+        assert f"{sum(train) / len(train):.1%} on the training images" in text
+        gaps.append(100 * (sum(train) - sum(valid)) / len(valid))
+    assert f"from {gaps[0]:.1f} to {gaps[1]:.1f} points" in text
+    (d,) = r["differences"]
+    assert f"by {d['difference'] * 100:.2f} points (paired 95% interval " in text
+    assert f"{d['low'] * 100:.2f} to {d['high'] * 100:.2f})" in text
+    assert d["low"] > 0  # the README says augmentation costs accuracy: the interval must agree
