@@ -97,7 +97,7 @@ def test_compare_separates_a_trained_network_from_an_untrained_one(tmp_path):
     data = al.data.synthetic(train_per_class=60, test_per_class=20, seed=1)
     fast = al.train.recipe("fast", batch_size=50, learning_rate=0.02)
     configs = [
-        C.Config("trained", "alexnet_cifar_tiny", fast, epochs=8),
+        C.Config("trained", "alexnet_cifar_tiny", fast, epochs=12),  # 8 left JAX seed 0 at 46%
         C.Config("barely", "alexnet_cifar_tiny", fast.replace(learning_rate=1e-6), epochs=1),
     ]
 

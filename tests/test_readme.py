@@ -189,3 +189,45 @@ def test_augmentation_figures_in_the_readme_are_the_results_file():
     assert f"by {d['difference'] * 100:.2f} points (paired 95% interval " in text
     assert f"{d['low'] * 100:.2f} to {d['high'] * 100:.2f})" in text
     assert d["low"] > 0  # the README says augmentation costs accuracy: the interval must agree
+
+
+def test_cli_time_hints_in_the_readme_are_measured():
+    import json
+
+    r = json.loads((ROOT / "benchmarks" / "results" / "cifar10_cpu_fast.json").read_text())
+    text = " ".join(README.split())
+    assert f"{r['median']['wall_seconds']:.0f} s from starting Python to the result" in text
+    assert r["epochs"] == 3 and r["model"] == "alexnet_cifar_small"
+    assert "3 epochs of `alexnet_cifar_small`" in text
+
+
+def test_cpu_training_rates_in_the_readme_are_notebook_08s():
+    import json
+
+    nb = json.loads((ROOT / "notebooks" / "08_cifar10.ipynb").read_text())
+    rates = {}
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            for line in "".join(output.get("text", "")).splitlines():
+                parts = line.split()
+                if parts and parts[0] in ("alexnet", "alexnet_cifar") and "x" in parts[-2]:
+                    rates[parts[0]] = parts[-1]  # the last column: training images/s
+    text = " ".join(README.split())
+    assert f"train at {rates['alexnet_cifar']} and {rates['alexnet']} images per second" in text
+
+
+def test_binder_figures_in_the_readme_are_the_results_file():
+    import json
+
+    r = json.loads((ROOT / "benchmarks" / "results" / "binder_cpu.json").read_text())
+    rows = {row["notebook"][:2]: row for row in r["notebooks"]}
+    text = " ".join(README.split())
+    peaks = ", ".join(f"{rows[k]['peak_mib']:,.0f} ({k})" for k in rows)
+    assert f"peak memory per kernel in MiB {peaks}." in text
+    under = [k for k in rows if rows[k]["peak_mib"] < r["targets"]["peak_mib"]]
+    assert under == ["00"] and "Only 00 is under the 1,536 MiB target" in text
+    assert rows["08"]["peak_mib"] > 2048 and "08 is over Binder's 2 GB" in text
+    assert f"holds {rows['08']['kernels_alive_mib']:,} MiB after 08" in text
+    minutes = f"{rows['07']['seconds'] / 60:.0f} and {rows['08']['seconds'] / 60:.0f} minutes"
+    assert f"07 and 08 train for about {minutes} on 2 cores" in text
+    assert max(rows[k]["seconds"] for k in ("00", "01", "02")) < 60  # "in seconds"

@@ -13,7 +13,8 @@ directory, as JupyterLab runs it; its kernel's peak resident memory is the kerne
 process's high-water mark (VmHWM, Linux). With --path the kernels are left running, as
 they are when a learner opens 00, 01, 02 ... in one JupyterLab session without shutting
 any down, and the memory of all kernels alive at each notebook's end is recorded too.
-Nothing is written into the notebooks. Results: benchmarks/results/binder_<profile>.json.
+Nothing is written into the notebooks, and results files the notebooks write are put back
+as they were. Results: benchmarks/results/binder_<profile>.json.
 """
 
 import argparse
@@ -123,13 +124,27 @@ def main(argv=None):
     if args.fresh:
         python = fresh_environment(args.fresh)
         rest = [a for a in sys.argv[1:] if a not in ("--fresh", args.fresh)]
+        os.environ["ALEXLAB_BINDER_COMMAND"] = " ".join(sys.argv[1:])  # recorded as given
         os.execv(python, [str(python), __file__, *rest])
     notebooks = args.notebooks or sorted(str(p) for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
     os.environ["ALEXLAB_PROFILE"] = args.profile
-    results = run(notebooks, path=args.path)
+    # Notebooks save their results (07 writes augmentation_<profile>.json); this is a
+    # measurement of memory and time, so the committed results are put back afterwards.
+    folder = ROOT / "benchmarks" / "results"
+    before = {f: f.read_bytes() for f in folder.glob("*.json")}
+    try:
+        results = run(notebooks, path=args.path)
+    finally:
+        for f in folder.glob("*.json"):
+            if f not in before:
+                f.unlink()
+        for f, content in before.items():
+            if not f.exists() or f.read_bytes() != content:
+                f.write_bytes(content)
     worst = max(results, key=lambda r: r["peak_mib"])
     out = {
-        "command": "python tools/binder.py " + " ".join(sys.argv[1:]),
+        "command": "python tools/binder.py "
+        + os.environ.get("ALEXLAB_BINDER_COMMAND", " ".join(sys.argv[1:])),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
