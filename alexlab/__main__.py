@@ -7,9 +7,10 @@
 """
 
 import argparse
-import math
 import sys
 import time
+
+from alexlab import checks
 
 __all__ = ["main"]
 
@@ -23,46 +24,33 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _whole(minimum, example):
-    """An argparse type: a whole number of at least `minimum` (0 is a value, never 'unset')."""
+def _checked(convert, check, *bounds, **options):
+    """An argparse type from one of alexlab.checks' checks: the same rules as the functions."""
 
     def parse(text):
         try:
-            value = int(text)
+            value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not a whole number: give e.g. {example}"
-            ) from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{value}: give {minimum} or more, e.g. {example}")
-        return value
+            value = text  # the check refuses it in its own words
+        try:
+            return check("value", value, *bounds, **options)
+        except checks.InvalidArgument as error:
+            # "value=0: give 1 or more, e.g. 10" -> "0: give 1 or more, e.g. 10"
+            why = str(error).removeprefix(f"value={value!r}: ")
+            raise argparse.ArgumentTypeError(f"{text}: {why}") from None
 
-    parse.__name__ = "whole number"
+    parse.__name__ = "number"
     return parse
+
+
+def _whole(minimum, example):
+    """An argparse type: a whole number of at least `minimum` (0 is a value, never 'unset')."""
+    return _checked(int, checks.whole, minimum, example=example)
 
 
 def _real(low, high, example, low_open=False, high_open=True):
     """An argparse type: a finite number from low to high (None: no upper end)."""
-
-    def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not a number: give e.g. {example}"
-            ) from None
-        below = value <= low if low_open else value < low
-        above = high is not None and (value >= high if high_open else value > high)
-        if not math.isfinite(value) or below or above:
-            span = f"above {low:g}" if low_open else f"at least {low:g}"
-            if high is not None:
-                span += f" and {'below' if high_open else 'at most'} {high:g}"
-            raise argparse.ArgumentTypeError(f"{text}: give a finite number {span}, "
-                                             f"e.g. {example}")  # fmt: skip
-        return value
-
-    parse.__name__ = "number"
-    return parse
+    return _checked(float, checks.number, low, high, low_open, high_open, example=example)
 
 
 def _train_parser(commands):

@@ -55,13 +55,9 @@ def _plan(args):
     if args.source is not None and not Path(args.source).expanduser().exists():
         raise InvalidArgument(f"--source {args.source}: no such file or folder")
     # 0 is a real value for these (no dropout, mirror images only), never "not given".
-    changes = {}
-    for option, field in (("batch_size", "batch_size"), ("learning_rate", "learning_rate"),
-                          ("precision", "precision"), ("dropout", "dropout"),
-                          ("padding", "padding"), ("init", "init"),
-                          ("validation", "validation")):  # fmt: skip
-        if getattr(args, option, None) is not None:
-            changes[field] = getattr(args, option)
+    fields = ("batch_size", "learning_rate", "precision", "dropout", "padding", "init",
+              "validation")  # fmt: skip
+    changes = {f: getattr(args, f) for f in fields if getattr(args, f, None) is not None}
     recipe = training.recipe(args.recipe, **changes)
     epochs = args.epochs if args.epochs is not None else training.default_epochs(recipe.name)
     if args.no_test:

@@ -453,6 +453,24 @@ _FLOWERS_LAYOUT = (
 )
 
 
+def _cifar10_folder(root):
+    """{"train": (paths, labels), "test": ...} of a CIFAR-10 folder, its layout checked."""
+    _require_dir(root, _CIFAR10_LAYOUT)
+    splits = {}
+    for split in ("train", "test"):
+        _require_dir(root / split, _CIFAR10_LAYOUT)
+        splits[split] = _list_images(root / split, CIFAR10_CLASSES, "CIFAR-10")
+    return splits
+
+
+def _flowers_folder(root):
+    """(class folders' parent, paths, labels) of tf_flowers as <root>/<class>/ or
+    <root>/flower_photos/<class>/."""
+    if (root / "flower_photos").is_dir():
+        root = root / "flower_photos"
+    return root, *_list_images(root, FLOWERS_CLASSES, "tf_flowers")
+
+
 def describe_folder(kind, folder):
     """What load_cifar10 / load_flowers would read from `folder`, in words; else InvalidArgument.
 
@@ -474,14 +492,9 @@ def describe_folder(kind, folder):
         raise checks.InvalidArgument(f"{root} does not exist: expected {layout}")
     _require_dir(root, layout)
     if kind == "flowers":
-        if (root / "flower_photos").is_dir():
-            root = root / "flower_photos"
-        paths, _ = _list_images(root, FLOWERS_CLASSES, "tf_flowers")
+        _, paths, _ = _flowers_folder(root)
         return f"{len(paths):,} images in {len(FLOWERS_CLASSES)} classes"
-    counts = {}
-    for split in ("train", "test"):
-        _require_dir(root / split, layout)
-        counts[split] = len(_list_images(root / split, CIFAR10_CLASSES, "CIFAR-10")[0])
+    counts = {split: len(paths) for split, (paths, _) in _cifar10_folder(root).items()}
     return (
         f"train/ {counts['train']:,} and test/ {counts['test']:,} images in "
         f"{len(CIFAR10_CLASSES)} classes"
@@ -506,11 +519,7 @@ def load_cifar10(source=None):
         x_train, y_train, x_test, y_test, classes = _read_cifar_archive(root, CIFAR10_SHA256)
         source = f"official archive {root.name} (sha256 verified)"
         return Dataset(x_train, y_train, x_test, y_test, classes, source)
-    _require_dir(root, _CIFAR10_LAYOUT)
-    splits = {}
-    for split in ("train", "test"):
-        _require_dir(root / split, _CIFAR10_LAYOUT)
-        splits[split] = _list_images(root / split, CIFAR10_CLASSES, "CIFAR-10")
+    splits = _cifar10_folder(root)
     (train, y_train), (test, y_test) = splits["train"], splits["test"]
 
     def decode():
@@ -567,9 +576,7 @@ def load_flowers(source=None, size=None, test_fraction=0.2, seed=0):
     else:
         _require_dir(root, _FLOWERS_LAYOUT)
         label = f"JPEG folder {root.resolve().name}{via}"
-    if (root / "flower_photos").is_dir():
-        root = root / "flower_photos"
-    paths, labels = _list_images(root, FLOWERS_CLASSES, "tf_flowers")
+    root, paths, labels = _flowers_folder(root)
 
     def decode():
         rng = np.random.default_rng(seed)

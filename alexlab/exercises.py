@@ -22,29 +22,28 @@ class Exercise:
     judge: object  # answer -> (right: bool, why: str)
 
 
+class _Unreadable(ValueError):
+    """The answer is not a number of the kind asked for; check() reports why."""
+
+
 def _number(answer, what="a whole number"):
     try:
-        value = float(answer)
+        return float(answer)
     except (TypeError, ValueError):
-        return None, f"{answer!r} is not a number: give {what}"
-    return value, ""
+        raise _Unreadable(f"{answer!r} is not a number: give {what}") from None
 
 
 def _whole(answer):
-    value, problem = _number(answer)
-    if problem:
-        return None, problem
+    value = _number(answer)
     if value != int(value):
-        return None, f"{answer!r} is not a whole number"
-    return int(value), ""
+        raise _Unreadable(f"{answer!r} is not a whole number")
+    return int(value)
 
 
 def _conv1_padding(answer):
     from alexlab.shapes import conv_output_size
 
-    p, problem = _whole(answer)
-    if problem:
-        return False, problem
+    p = _whole(answer)
     if p < 0:
         return False, "padding is a number of pixels added on each side: 0 or more"
     out = conv_output_size(224, 11, 4, p)
@@ -56,9 +55,7 @@ def _conv1_padding(answer):
 def _smallest_input(answer):
     from alexlab.shapes import conv_output_size
 
-    n, problem = _whole(answer)
-    if problem:
-        return False, problem
+    n = _whole(answer)
     if n < 11:
         return False, f"an 11x11 window does not fit in {n} pixels"
     out = conv_output_size(n, 11, 4)
@@ -72,9 +69,7 @@ def _smallest_input(answer):
 def _same_output(answer):
     from alexlab.shapes import conv_output_size
 
-    n, problem = _whole(answer)
-    if problem:
-        return False, problem
+    n = _whole(answer)
     right = conv_output_size(224, 11, 4, "same")
     if n == right:
         return True, '"same" keeps ceil(size / stride) positions, whatever the kernel'
@@ -85,9 +80,7 @@ def _same_output(answer):
 
 def _count(expected, explain_wrong):
     def judge(answer):
-        n, problem = _whole(answer)
-        if problem:
-            return False, problem
+        n = _whole(answer)
         if n == expected():
             return True, "matches the ledger's count"
         return False, explain_wrong(n)
@@ -120,9 +113,7 @@ def _fc6_wrong(n):
 
 
 def _crops_227(answer):
-    n, problem = _whole(answer)
-    if problem:
-        return False, problem
+    n = _whole(answer)
     positions = 256 - 227 + 1
     if n == positions**2 * 2:
         return True, "positions across x positions down x 2 for the mirror"
@@ -134,9 +125,7 @@ def _crops_227(answer):
 
 
 def _steps_45000(answer):
-    n, problem = _whole(answer)
-    if problem:
-        return False, problem
+    n = _whole(answer)
     if n == 45_000 // 32:
         return True, "45,000 images in full batches of 32; the log's 1562 is 50,000 // 32"
     if n == 50_000 // 32:
@@ -147,9 +136,7 @@ def _steps_45000(answer):
 
 
 def _top5_points(answer):
-    value, problem = _number(answer, "a number of percentage points")
-    if problem:
-        return False, problem
+    value = _number(answer, "a number of percentage points")
     if abs(value - (26.2 - 15.3)) < 0.05:
         return True, "the runner-up's top-5 error minus the paper's best"
     if abs(value - (26.2 - 18.2)) < 0.05:
@@ -160,9 +147,7 @@ def _top5_points(answer):
 
 
 def _fewer_errors(answer):
-    value, problem = _number(answer, "a percentage")
-    if problem:
-        return False, problem
+    value = _number(answer, "a percentage")
     right = 100 * (1 - 0.170 / 0.257)
     if abs(value - right) < 0.6:
         return True, "one minus the ratio of the two error rates"
@@ -174,9 +159,7 @@ def _fewer_errors(answer):
 
 
 def _crops_28(answer):
-    n, problem = _whole(answer)
-    if problem:
-        return False, problem
+    n = _whole(answer)
     positions = 32 - 28 + 1
     if n == positions**2 * 2:
         return True, "positions across x positions down x 2 for the mirror"
@@ -188,9 +171,7 @@ def _crops_28(answer):
 
 
 def _gpu_steps(answer):
-    n, problem = _whole(answer)
-    if problem:
-        return False, problem
+    n = _whole(answer)
     if n == (50_000 // 128) * 6:
         return True, "full batches per epoch times epochs"
     if n == math.ceil(50_000 / 128) * 6:
@@ -281,6 +262,9 @@ def check(key, answer):
     """Judge an answer: prints right or not yet, and why; returns True when right."""
     if key not in EXERCISES:
         raise ValueError(f"no exercise {key!r}: the exercises are {', '.join(EXERCISES)}")
-    right, why = EXERCISES[key].judge(answer)
+    try:
+        right, why = EXERCISES[key].judge(answer)
+    except _Unreadable as unreadable:  # not a number: say so, whatever the exercise
+        right, why = False, str(unreadable)
     print(f"{'right' if right else 'not yet'}: {why}")
     return right
