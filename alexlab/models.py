@@ -7,6 +7,7 @@ normalization (§3.3), overlapping pooling (§3.4) and dropout (§4.2).
 (see alexlab/variants.py).
 """
 
+import contextlib
 from dataclasses import dataclass
 
 from alexlab.layers import LocalResponseNormalization
@@ -15,10 +16,26 @@ from alexlab.variants import VARIANTS
 
 keras = import_keras()  # Keras without TensorFlow's native start-up chatter
 
-__all__ = ["POOLING", "VARIANTS", "alexnet", "alexnet_cifar"]
+__all__ = ["POOLING", "VARIANTS", "alexnet", "alexnet_cifar", "shapes_only"]
 
 # §3.4: windows of z=3 moved by s=2 overlap; z=2, s=2 is the traditional tiling.
 POOLING = {"overlapping": (3, 2), "non-overlapping": (2, 2)}
+
+
+@contextlib.contextmanager
+def shapes_only():
+    """Build models whose weights have shapes but no values: counting them costs no memory.
+
+    Inside ``with al.models.shapes_only():`` a model's layers, output shapes and
+    ``count_params()`` are all there, but no weight is drawn or stored: the paper's
+    network would otherwise take ~0.6 GB to build (61 million float32 weights plus the
+    initialiser's temporaries), which matters on Binder's 2 GB. Keras draws the weights
+    the first time such a model runs, so it can still be used, at the full cost then.
+    """
+    # Keras creates variables lazily inside a stateless scope; initialize_variables=False
+    # keeps them uninitialised when the scope closes instead of drawing every weight then.
+    with keras.StatelessScope(initialize_variables=False):
+        yield
 
 
 @dataclass(frozen=True)

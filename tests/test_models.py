@@ -145,3 +145,24 @@ def test_cifar_member_keeps_the_ingredients():
     assert model.output.shape[1:] == (10,)
     with pytest.raises(ValueError, match="five numbers"):
         models.alexnet_cifar(filters=(8, 8))
+
+
+def test_shapes_only_counts_without_drawing_weights():
+    with models.shapes_only():
+        light = models.alexnet()
+    # No weight holds a value yet (Keras' lazily created variables), yet every count is there.
+    assert all(w._value is None for w in light.weights)
+    for name, count in PAPER_PARAMS.items():
+        assert light.get_layer(name).count_params() == count, name
+    for name, shape in PAPER_SHAPES.items():
+        assert tuple(light.get_layer(name).output.shape[1:]) == shape, name
+
+
+def test_shapes_only_model_draws_its_weights_when_first_run():
+    with models.shapes_only():
+        small = models.alexnet_cifar()
+    out = small.predict(np.random.default_rng(0).random((2, 32, 32, 3), "float32"), verbose=0)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
+    kernel = np.asarray(small.get_layer("conv1").kernel.numpy())
+    # He-normal for 5x5x3 inputs: std sqrt(2 / 75) = 0.163, drawn (truncated) at first use
+    assert 0.1 < kernel.std() < 0.2
