@@ -8,14 +8,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from alexlab import memory
+from alexlab.memory import size as _size
 from alexlab.runtime import BACKEND_DISTS, dist_version
 
 __all__ = ["Finding", "checks", "keras_cache_dir", "redact_paths", "report"]
 
 PYTHON_RANGE = ((3, 10), (3, 13))
-# Memory a kernel needs per profile: the cpu profile is sized to stay under 1.5 GB, with
-# headroom under mybinder.org's 2 GB limit.
-MEMORY_NEEDED = {"smoke": 1024**3, "cpu": 3 * 1024**3 // 2, "gpu": 4 * 1024**3}
 WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
 
 
@@ -341,98 +340,14 @@ def _memory():
         name = profile()
     except ValueError:  # reported under "profile"; judge memory as for the cpu profile
         name = "cpu"
-    need = MEMORY_NEEDED[name]
-    available = _available_memory()
-    if available is None:
-        return [Finding("memory", "note", "could not read the free memory of this system")]
-    text = f"{_size(available)} available"
-    limited = _cgroup_memory()
-    if limited is not None:
-        # A container (Binder, Docker) is killed at its cgroup's limit, whatever the host has.
-        limit, used = limited
-        available = min(available, limit - used)
-        text = (
-            f"{_size(available)} available: this container's limit is {_size(limit)}, "
-            f"{_size(used)} in use"
-        )
-    if available < need:
-        return [
-            Finding(
-                "memory",
-                "problem",
-                f"{text}; the {name} profile needs about {_size(need)}",
-                "shut down the kernels of notebooks you have finished (JupyterLab: Kernel > "
-                "Shut Down All Kernels), close other programs, or use ALEXLAB_PROFILE=smoke",
-            )
-        ]
-    return [Finding("memory", "ok", f"{text}; the {name} profile needs about {_size(need)}")]
-
-
-def _cgroup_memory(root="/sys/fs/cgroup", own="/proc/self/cgroup"):
-    """(limit, usage) in bytes of this process's memory cgroup, v2 or v1; None if unlimited."""
-    paths = {"v2": "/", "v1": "/"}
-    try:
-        for line in Path(own).read_text().splitlines():
-            _, controllers, path = line.split(":", 2)
-            if controllers == "":
-                paths["v2"] = path
-            elif "memory" in controllers.split(","):
-                paths["v1"] = path
-    except (OSError, ValueError):
-        pass
-    root = Path(root)
-    candidates = []
-    # A container often sees its own cgroup at the root of the mount, not at its host path.
-    for path in dict.fromkeys((paths["v2"], "/")):
-        candidates.append((root / path.lstrip("/"), "memory.max", "memory.current"))
-    for path in dict.fromkeys((paths["v1"], "/")):
-        candidates.append(
-            (root / "memory" / path.lstrip("/"), "memory.limit_in_bytes", "memory.usage_in_bytes")
-        )
-    for folder, limit_name, usage_name in candidates:
-        try:
-            text = (folder / limit_name).read_text().strip()
-        except OSError:
-            continue
-        if text == "max":
-            return None
-        limit = int(text)
-        if limit >= 2**60:  # cgroup v1 writes "no limit" as a number near 2**63
-            return None
-        try:
-            used = int((folder / usage_name).read_text().strip())
-        except (OSError, ValueError):
-            used = 0
-        return limit, used
-    return None
-
-
-def _available_memory():
-    try:
-        import psutil
-
-        return psutil.virtual_memory().available
-    except ImportError:
-        pass
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
+    ok, text = memory.status(name)
+    if ok:
+        return [Finding("memory", "ok", text)]
+    detail, _, fix = text.partition(": ")
+    return [Finding("memory", "problem", detail, fix)]
 
 
 def _du(path):
     if path.is_file():
         return path.stat().st_size
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
-def _size(n):
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TB"

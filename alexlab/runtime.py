@@ -7,7 +7,15 @@ import platform
 import sys
 from importlib import metadata
 
-__all__ = ["accelerators", "backend", "describe", "import_keras", "setup", "versions"]
+__all__ = [
+    "OtherKernelsHoldMemory",
+    "accelerators",
+    "backend",
+    "describe",
+    "import_keras",
+    "setup",
+    "versions",
+]
 
 # Distributions whose version a report names, by the backend they serve.
 BACKEND_DISTS = {
@@ -135,8 +143,24 @@ def describe():
     }
 
 
-def setup(seed=0):
-    """Seed Python, NumPy and Keras, then print versions, backend, device and profile."""
+class OtherKernelsHoldMemory(MemoryError):
+    """Other notebook kernels hold memory this one needs: shut them down, then run setup again."""
+
+
+def setup(seed=0, check_memory=True):
+    """Seed Python, NumPy and Keras, then print versions, backend, device, profile, memory.
+
+    Before TensorFlow loads (~0.7 GB), it checks the memory this kernel can have: where
+    other notebook kernels hold what this one's profile needs (Binder's 2 GB is shared by
+    every open notebook), it stops with OtherKernelsHoldMemory saying to shut them down,
+    rather than let the kernel be killed part way. check_memory=False goes on regardless.
+    """
+    from alexlab import memory
+
+    early = os.environ.get("ALEXLAB_PROFILE", "").strip().lower()
+    ok, line = memory.status(early if early in memory.MEMORY_NEEDED else "cpu")
+    if check_memory and not ok and memory.SHUT_DOWN in line:
+        raise OtherKernelsHoldMemory(f"{line}; then run this cell again")
     keras = import_keras()
     keras.utils.set_random_seed(seed)
     info = describe()
@@ -148,3 +172,5 @@ def setup(seed=0):
     print(f"device:  {info['device']}")
     print(f"profile: {info['profile']} ({info['profile_source']})")
     print(f"seed:    {seed}")
+    ok, line = memory.status(info["profile"])  # now with the backend loaded
+    print(f"memory:  {line}" if ok else f"memory:  WARNING: {line}")

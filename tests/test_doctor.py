@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from alexlab import doctor
+from alexlab import doctor, memory
 
 
 def _by_topic(findings):
@@ -59,9 +59,13 @@ def test_old_python_is_a_problem(monkeypatch):
 
 
 def test_low_memory_is_a_problem(monkeypatch):
-    monkeypatch.setattr(doctor, "_available_memory", lambda: 512 * 1024**2)
+    monkeypatch.setattr(memory, "_available_memory", lambda: 512 * 1024**2)
+    monkeypatch.setattr(memory, "_cgroup_memory", lambda: None)
+    monkeypatch.setattr(memory, "other_kernels", lambda: [])
+    monkeypatch.setattr(memory, "_rss", lambda *a, **k: 0)
     found = _by_topic(doctor.checks())["memory"]
-    assert found.status == "problem" and "512.0 MB" in found.detail
+    assert found.status == "problem" and "512.0 MB for this kernel" in found.detail
+    assert "ALEXLAB_PROFILE=smoke" in found.fix
 
 
 def test_dataset_cache_lists_its_contents(monkeypatch, tmp_path):
@@ -109,36 +113,18 @@ def test_command_line_exit_status(profile, code, tmp_path):
     assert run.stderr == ""
 
 
-def test_cgroup_memory_limit_is_read_in_v2_and_v1(tmp_path):
-    own = tmp_path / "cgroup"
-    v2 = tmp_path / "v2"
-    (v2 / "user.slice").mkdir(parents=True)
-    (v2 / "user.slice" / "memory.max").write_text("2147483648\n")
-    (v2 / "user.slice" / "memory.current").write_text("1073741824\n")
-    own.write_text("0::/user.slice\n")
-    assert doctor._cgroup_memory(v2, own) == (2 * 1024**3, 1024**3)
-    (v2 / "user.slice" / "memory.max").write_text("max\n")
-    assert doctor._cgroup_memory(v2, own) is None  # no limit
-    v1 = tmp_path / "v1"
-    (v1 / "memory").mkdir(parents=True)  # a container sees its own group at the root
-    (v1 / "memory" / "memory.limit_in_bytes").write_text(str(2 * 1024**3))
-    (v1 / "memory" / "memory.usage_in_bytes").write_text(str(512 * 1024**2))
-    own.write_text("4:memory:/docker/abc\n0::/\n")
-    assert doctor._cgroup_memory(v1, own) == (2 * 1024**3, 512 * 1024**2)
-    (v1 / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712")
-    assert doctor._cgroup_memory(v1, own) is None
-    assert doctor._cgroup_memory(tmp_path / "nothing", own) is None
-
-
 def test_a_container_limit_below_the_profiles_need_is_a_problem(monkeypatch):
     # The host has plenty; the container (as on Binder) has 2 GB with 1,200 MB in use.
     monkeypatch.setenv("ALEXLAB_PROFILE", "cpu")
-    monkeypatch.setattr(doctor, "_available_memory", lambda: 20 * 1024**3)
-    monkeypatch.setattr(doctor, "_cgroup_memory", lambda: (2 * 1024**3, 1200 * 1024**2))
+    monkeypatch.setattr(memory, "_available_memory", lambda: 20 * 1024**3)
+    monkeypatch.setattr(memory, "_cgroup_memory", lambda: (2 * 1024**3, 1200 * 1024**2))
+    monkeypatch.setattr(memory, "other_kernels", lambda: [(7, 1100 * 1024**2)])
+    monkeypatch.setattr(memory, "_rss", lambda *a, **k: 0)
     found = _by_topic(doctor.checks())["memory"]
     assert found.status == "problem" and "limit is 2.0 GB" in found.detail
-    assert "848.0 MB available" in found.detail and "Shut Down All Kernels" in found.fix
-    monkeypatch.setattr(doctor, "_cgroup_memory", lambda: (2 * 1024**3, 200 * 1024**2))
+    assert "848.0 MB for this kernel" in found.detail and "1 other notebook kernel" in found.detail
+    assert "Shut Down All Kernels" in found.fix
+    monkeypatch.setattr(memory, "_cgroup_memory", lambda: (2 * 1024**3, 200 * 1024**2))
     assert _by_topic(doctor.checks())["memory"].status == "ok"
 
 

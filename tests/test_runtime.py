@@ -4,6 +4,7 @@ import random
 from importlib import metadata
 
 import numpy as np
+import pytest
 
 import alexlab as al
 from alexlab import runtime
@@ -39,6 +40,23 @@ def test_setup_prints_versions_backend_device_profile(capsys):
     assert "device:" in out
     assert "profile: smoke (set by ALEXLAB_PROFILE=smoke)" in out
     assert "seed:    0" in out
+    assert "memory:  " in out and "the smoke profile needs about 1.0 GB" in out
+
+
+def test_setup_stops_before_loading_anything_when_other_kernels_hold_the_memory(
+    monkeypatch, capsys
+):
+    from alexlab import memory
+
+    # Binder: 2 GB in all, two other kernels hold 1.5 GB; this kernel could have 0.4 GB.
+    tight = memory.Memory(300 * 2**20, 2 * 2**30, 1700 * 2**20, 100 * 2**20,
+                          ((11, 800 * 2**20), (12, 700 * 2**20)))  # fmt: skip
+    monkeypatch.setattr(memory, "measure", lambda: tight)
+    with pytest.raises(runtime.OtherKernelsHoldMemory, match="2 other notebook kernels hold"):
+        al.setup(seed=0)
+    assert capsys.readouterr().out == ""  # stopped before anything else
+    al.setup(seed=0, check_memory=False)  # the learner insists: goes on, and says so
+    assert "memory:  WARNING: 400.0 MB for this kernel" in capsys.readouterr().out
 
 
 def test_versions_match_installed_distributions():
