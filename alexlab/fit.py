@@ -103,6 +103,26 @@ def split(data, fraction, seed):
     return data.x_train[keep], data.y_train[keep], (data.x_train[held], data.y_train[held])
 
 
+class _Batches(keras.utils.PyDataset):
+    """One epoch's batches, gathered from the training images in `order` one at a time.
+
+    model.fit(x[order], ...) would copy the whole training set, then TensorFlow would copy
+    it again into a tensor: two extra copies at once, which a kernel on Binder's 2 GB cannot
+    spare. A batch at a time costs one batch.
+    """
+
+    def __init__(self, x, y, order, batch_size):
+        super().__init__()
+        self.x, self.y, self.order, self.batch_size = x, y, order, batch_size
+
+    def __len__(self):
+        return len(self.order) // self.batch_size
+
+    def __getitem__(self, i):
+        rows = self.order[i * self.batch_size : (i + 1) * self.batch_size]
+        return self.x[rows], self.y[rows]
+
+
 def fit(
     model,
     data,
@@ -198,15 +218,9 @@ def fit(
             ]
             watch = _Watch(f"epoch {epoch + 1}/{epochs}", steps, limit, verbose == 1 and live)
             t0 = time.perf_counter()
-            logs = model.fit(
-                x[order],
-                y[order],
-                batch_size=recipe_.batch_size,
-                epochs=1,
-                shuffle=False,
-                verbose=0,
-                callbacks=[watch],
-            ).history
+            batches = _Batches(x, y, order, recipe_.batch_size)
+            # shuffle=False: the order is ours (seeded by epoch), so a resumed run repeats it
+            logs = model.fit(batches, epochs=1, shuffle=False, verbose=0, callbacks=[watch]).history
             seconds = time.perf_counter() - t0
             loss = logs["loss"][-1]
             if watch.bad is not None or not math.isfinite(loss) or loss > limit:
