@@ -1,6 +1,10 @@
 """tools/binder.py measures a kernel's peak memory: checked against a known allocation."""
 
 import importlib.util
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -36,3 +40,51 @@ def test_peak_memory_of_a_kernel_includes_what_it_allocated(tmp_path):
     )
     assert tool._status(999_999_999, "VmHWM") is None  # a process that is gone
     assert tool._status("self", "VmHWM") >= tool._status("self", "VmRSS") > 0
+
+
+def test_a_learner_shuts_down_the_kernels_setup_names_and_runs_the_notebook_again(tmp_path):
+    tool = _tool()
+    first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
+    pid_file = tmp_path / "first.pid"
+    code = f"import os\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), first)
+    # Stands in for al.setup(): stops, with its advice, while the first kernel is alive.
+    check = (
+        "import os\n"
+        f"pid = int(open({str(pid_file)!r}).read())\n"
+        f"if os.path.exists(f'/proc/{{pid}}'):\n"
+        f"    raise MemoryError('1 other notebook kernel holds 1 GB: {tool.ADVICE}')\n"
+        "print('ran')"
+    )
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(check)]), second)
+    rows = tool.run([str(first), str(second)], path=True, timeout=120, save=True)
+    assert [r["error"] for r in rows] == [None, None]
+    assert rows[1]["kernels_before"] == 1 and rows[1]["kernels_shut_down"] == 1
+    saved = nbformat.read(second, as_version=4)  # written back after the second, clean run
+    assert saved.cells[0].outputs[0]["text"] == "ran\n"
+    # Without the advice nothing is shut down: the same error stays an error.
+    pid_file.write_text(str(os.getpid()))  # this process, alive throughout
+    rows = tool.run([str(second)], path=True, timeout=120)
+    assert "MemoryError" in rows[0]["error"] and rows[0]["kernels_shut_down"] == 0
+
+
+def _cgroup_writable():
+    root = Path("/sys/fs/cgroup")
+    folder = root if (root / "cgroup.controllers").exists() else root / "memory"
+    return os.geteuid() == 0 and os.access(folder, os.W_OK)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists() or not _cgroup_writable(),
+                    reason="needs root and a writable memory cgroup (Linux)")  # fmt: skip
+def test_a_kernel_over_the_memory_limit_is_killed_as_on_binder(tmp_path):
+    notebook = tmp_path / "big.ipynb"
+    cell = nbformat.v4.new_code_cell("x = b'1' * (600 * 2**20)")
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), notebook)
+    out = tmp_path / "binder.json"
+    command = [sys.executable, str(ROOT / "tools" / "binder.py"), "--notebooks", str(notebook),
+               "--profile", "smoke", "--limit-mib", "400", "--json", str(out)]  # fmt: skip
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stdout + run.stderr
+    result = json.loads(out.read_text())
+    assert "died" in result["notebooks"][0]["error"]
+    assert result["container"]["limit_mib"] == 400 and result["container"]["oom_kills"] >= 1
