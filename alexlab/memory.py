@@ -36,7 +36,14 @@ class Memory:
     @property
     def headroom(self):
         """What this process could hold in all, its own memory included; None if unknown."""
-        return None if self.available is None else self.available + self.own
+        if self.available is None:
+            return None
+        room = self.available + self.own
+        if self.limit is not None:
+            # Never more than the limit less what the other kernels hold: a container's
+            # usage can read low (pages first touched outside it are charged elsewhere).
+            room = min(room, self.limit - sum(rss for _, rss in self.others))
+        return room
 
 
 def measure():

@@ -261,7 +261,8 @@ def main(argv=None):
     notebooks = args.notebooks or sorted(str(p) for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
     os.environ["ALEXLAB_PROFILE"] = args.profile
     # Notebooks save their results (07 writes augmentation_<profile>.json); this is a
-    # measurement of memory and time, so the committed results are put back afterwards.
+    # measurement of memory and time, so the committed results are put back afterwards,
+    # unless --save keeps the notebooks, whose outputs those results belong to.
     folder = ROOT / "benchmarks" / "results"
     before = {f: f.read_bytes() for f in folder.glob("*.json")}
     limit = MemoryLimit(args.limit_mib) if args.limit_mib else contextlib.nullcontext()
@@ -271,10 +272,10 @@ def main(argv=None):
             container = {"limit_mib": args.limit_mib, "peak_mib": limit.peak_mib(),
                          "oom_kills": limit.oom_kills()} if args.limit_mib else None  # fmt: skip
     finally:
-        for f in folder.glob("*.json"):
+        for f in [] if args.save else folder.glob("*.json"):
             if f not in before:
                 f.unlink()
-        for f, content in before.items():
+        for f, content in [] if args.save else before.items():
             if not f.exists() or f.read_bytes() != content:
                 f.write_bytes(content)
     worst = max(results, key=lambda r: r["peak_mib"])
