@@ -50,6 +50,8 @@ __all__ = [
 ]
 
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+# TensorFlow Datasets' record for cifar10 (url_checksums/cifar10.txt): its size in bytes.
+CIFAR10_BYTES = 170_498_071
 # The hash Keras' own keras.datasets.cifar10 checks (and torchvision's prototype loader).
 CIFAR10_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
 CIFAR10_CLASSES = (
@@ -59,7 +61,8 @@ CIFAR10_CLASSES = (
 FLOWERS_URL = (
     "https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz"
 )
-# TensorFlow Datasets' record for tf_flowers (url_checksums/tf_flowers.txt): 228,813,984 bytes.
+# TensorFlow Datasets' record for tf_flowers (url_checksums/tf_flowers.txt).
+FLOWERS_BYTES = 228_813_984
 FLOWERS_SHA256 = "4c54ace7911aaffe13a365c34f650e71dd5bf1be0a58b464e5a7183e3e595d9c"
 FLOWERS_CLASSES = ("daisy", "dandelion", "roses", "sunflowers", "tulips")
 
