@@ -169,6 +169,8 @@ EXPLORER = """return [...document.querySelectorAll('.widget-hslider > .widget-la
 NOTEBOOK_READY = """const w = window.jupyterapp?.shell.currentWidget;
 return w?.context?.path === '01_output_size.ipynb'
   && w.sessionContext?.session?.kernel?.status === 'idle';"""
+SUMMARY = """return arguments[0].querySelector('.widget-html-content p')?.innerText ?? '';"""
+READOUT = """return arguments[0].querySelector('.widget-readout')?.innerText ?? '';"""
 TABLE = """return [...arguments[0].querySelectorAll('.widget-html-content table tbody tr')]
   .map(r => [...r.cells].map(c => c.textContent));"""
 # What a reader sees instead of sliders when the widget front end fails.
@@ -183,7 +185,9 @@ def test_the_shape_explorer_works_in_a_browser(deadline, lab, browser, tmp_path)
         )
 
     def summary():
-        return explorer.find_element(By.CSS_SELECTOR, ".widget-html-content p").text
+        # Read in one script call: the widget replaces its HTML on every change, so an element
+        # found first and read second can already be gone (a stale element).
+        return browser.execute_script(SUMMARY, explorer)
 
     def table():  # {layer: (window, padding, output, sees px, arithmetic, problem)}
         return {row[0]: row[1:] for row in browser.execute_script(TABLE, explorer)}
@@ -236,8 +240,9 @@ def test_the_shape_explorer_works_in_a_browser(deadline, lab, browser, tmp_path)
         # conv5 (input 12x12 at 224) with no padding and a 15x15 kernel: no window fits.
         layer, padding = explorer.find_elements(By.CSS_SELECTOR, ".widget-dropdown select")
         Select(layer).select_by_visible_text("conv5")
-        readout = sliders()["kernel"].find_element(By.CSS_SELECTOR, ".widget-readout")
-        wait(lambda: readout.text == "3", "conv5's kernel (3) in the kernel slider")
+        kernel = sliders()["kernel"]
+        wait(lambda: browser.execute_script(READOUT, kernel) == "3", "conv5's kernel (3) shown")
+        readout = kernel.find_element(By.CSS_SELECTOR, ".widget-readout")
         Select(padding).select_by_visible_text("0")
         readout.click()  # the readout is editable in ipywidgets 8: select its text, type, Enter
         browser.execute_script("getSelection().selectAllChildren(arguments[0])", readout)
