@@ -156,8 +156,9 @@ def setup(seed=0, check_memory=True):
     rather than let the kernel be killed part way. check_memory=False goes on regardless.
     """
     from alexlab import memory
+    from alexlab.profiles import ENV_VAR
 
-    early = os.environ.get("ALEXLAB_PROFILE", "").strip().lower()
+    early = os.environ.get(ENV_VAR, "").strip().lower()  # the full check loads the backend
     ok, line = memory.status(early if early in memory.MEMORY_NEEDED else "cpu")
     if check_memory and not ok and memory.SHUT_DOWN in line:
         raise OtherKernelsHoldMemory(f"{line}; then run this cell again")
