@@ -49,6 +49,7 @@ class Run:
     train_seconds: float  # the epochs themselves, compilation excluded
     validation_seconds: float
     checkpoint_seconds: float
+    report_seconds: float  # spent in `report` after each epoch, outside the training time
     resumed_from: int  # epochs already done when this call started (0: a fresh run)
     seed: int
 
@@ -132,6 +133,7 @@ def fit(
     seed=0,
     verbose=1,
     restart=False,
+    report=None,
 ):
     """Train `model` (from build) on data.x_train with the recipe for `epochs` epochs.
 
@@ -144,6 +146,9 @@ def fit(
     A checkpoint from a different run (network, recipe, data, seed or epochs) is
     refused, naming what differs; restart=True discards it and starts afresh.
     verbose: 0 silent, 1 a bar and a line per epoch, 2 a line per epoch.
+    report: for reporting only, never for choosing: a function model -> {name: number}
+    called after each epoch (e.g. test accuracy for a curve); its numbers join the
+    history and its time is kept out of the training time.
     """
     recipe_ = recipe(recipe_)
     epochs = checks.whole("epochs", epochs, 1, example=10)
@@ -192,6 +197,10 @@ def fit(
     names = ("loss", "accuracy", "learning_rate", "seconds")
     if validation is not None:
         names += ("val_loss", "val_accuracy")
+    if report is not None and not callable(report):
+        raise checks.InvalidArgument(
+            f"report={report!r}: give a function model -> {{name: number}}, or None"
+        )
     state = {
         "identity": identity,
         "epoch": 0,
@@ -199,6 +208,7 @@ def fit(
         "train_seconds": 0.0,
         "validation_seconds": 0.0,
         "checkpoint_seconds": 0.0,
+        "report_seconds": 0.0,
         "plateau": {"best": None, "wait": 0},
     }
     if saved is not None:
@@ -251,6 +261,13 @@ def fit(
                 if recipe_.schedule == "plateau":
                     _plateau(model, state["plateau"], 1 - val_accuracy, recipe_.patience)
             line += f"  lr {history['learning_rate'][-1]:.3g}  {seconds:.1f} s"
+            if report is not None:
+                t0 = time.perf_counter()
+                for name, value in report(model).items():
+                    history.setdefault(name, []).append(float(value))
+                state["report_seconds"] = state.get("report_seconds", 0.0) + (
+                    time.perf_counter() - t0
+                )
             state["epoch"] = epoch + 1
             if path is not None:
                 t0 = time.perf_counter()
@@ -273,6 +290,7 @@ def fit(
         train_seconds=state["train_seconds"],
         validation_seconds=state["validation_seconds"],
         checkpoint_seconds=state["checkpoint_seconds"],
+        report_seconds=state.get("report_seconds", 0.0),
         resumed_from=resumed_from,
         seed=seed,
     )

@@ -100,6 +100,7 @@ def alexnet_cifar(
     input_shape=(32, 32, 3),
     filters=(64, 192, 384, 256, 256),
     units=1024,
+    kernels=(5, 5, 3, 3, 3),
     groups=1,
     activation="relu",
     lrn=True,
@@ -113,9 +114,9 @@ def alexnet_cifar(
     conv1 is 5x5 with stride 1 (a 32-pixel image has no room for 11x11/4), the
     pools pad so 32 -> 16 -> 8 -> 4, and fc6/fc7 have `units` neurons.
     """
-    if len(filters) != 5:
-        raise ValueError(f"filters={filters!r}: give five numbers, one per conv layer")
-    kernels = (5, 5, 3, 3, 3)
+    for what, value in (("filters", filters), ("kernels", kernels)):
+        if len(value) != 5:
+            raise ValueError(f"{what}={value!r}: give five numbers, one per conv layer")
     convs = tuple(
         _Conv(p.name, f, k, 1, "same", p.grouped, p.lrn, p.pool, p.bias)
         for p, f, k in zip(_PAPER, filters, kernels, strict=True)

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import gpu  # noqa: E402
+import race_cpu  # noqa: E402
 import train_cifar10  # noqa: E402
 
 
@@ -120,3 +121,36 @@ def test_summary_of_runs_that_never_saw_the_test_set():
     assert result["median"]["test_accuracy"] is None
     assert result["min_max"]["validation_accuracy"] == [0.6, 0.8]
     assert "median validation accuracy 70.00%" in train_cifar10.report(result)
+
+
+def _curve(which, seed, seconds, accuracy):
+    return {"which": which, "seed": seed, "device": "cpu", "backend": "tensorflow",
+            "versions": {}, "dataset": "fake",
+            "curve": {"epoch": list(range(1, len(seconds) + 1)), "seconds": seconds,
+                      "test_accuracy": accuracy}}  # fmt: skip
+
+
+def test_race_ratios_by_hand():
+    tutorial = _curve("tutorial", 0, [30, 60, 90, 120], [0.50, 0.62, 0.66, 0.65])
+    ours = _curve("alexlab", 0, [20, 40, 60, 200], [0.40, 0.67, 0.70, 0.80])
+    r = race_cpu.ratios(tutorial, ours)
+    # The tutorial's best, 66%, first reached at 90 s; alexlab passes it at 40 s.
+    assert r["tutorial_best"] == 0.66 and r["tutorial_seconds_to_best"] == 90
+    assert r["time_ratio"] == pytest.approx(40 / 90)
+    # At the tutorial's last epoch (120 s) alexlab had reached 70%: 4 points ahead; its
+    # 80% came later and does not count.
+    assert r["points_ahead"] == pytest.approx(4.0)
+    never = race_cpu.ratios(tutorial, _curve("alexlab", 0, [50, 100], [0.5, 0.6]))
+    assert never["time_ratio"] is None and never["points_ahead"] == pytest.approx(-6.0)
+
+
+def test_race_summary_takes_medians_over_seeds():
+    runs = []
+    for seed, t_ours in ((0, 40), (1, 45), (2, 90)):
+        runs.append(_curve("tutorial", seed, [30, 60, 90], [0.5, 0.6, 0.66]))
+        runs.append(_curve("alexlab", seed, [t_ours, 150], [0.7, 0.75]))
+    s = race_cpu.summarise(runs, [0, 1, 2], [])["summary"]
+    assert s["time_ratio"]["median"] == pytest.approx(45 / 90)
+    assert s["time_ratio"]["min"] == pytest.approx(40 / 90)
+    assert s["time_ratio"]["max"] == pytest.approx(1.0)
+    assert s["points_ahead"]["median"] == pytest.approx(4.0)  # 70% by 90 s, against 66%

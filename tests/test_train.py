@@ -161,6 +161,27 @@ def test_fast_recipe_learns_the_stripes(stripes):
     assert int(model.optimizer.iterations.numpy()) == 8 * steps
 
 
+def test_report_records_numbers_per_epoch_outside_the_training_time(stripes):
+    seen = []
+
+    def report(model):
+        seen.append(int(model.optimizer.iterations.numpy()))
+        time.sleep(0.2)  # a slow report must not count as training
+        return {"test_accuracy": T.evaluate(model, stripes, methods=("none",)).top1()}
+
+    run = T.fit(T.build("alexnet_cifar_tiny", stripes, _fast()), stripes, _fast(), epochs=3,
+                verbose=0, report=report)  # fmt: skip
+    steps = len(stripes.x_train) // 50
+    assert seen == [steps, 2 * steps, 3 * steps]  # after each epoch, once
+    assert len(run.history["test_accuracy"]) == 3
+    assert run.history["test_accuracy"][-1] > 0.3  # it learned (chance is 0.1)
+    assert run.report_seconds >= 0.6
+    assert run.train_seconds == pytest.approx(sum(run.history["seconds"]))
+    with pytest.raises(al.checks.InvalidArgument, match="report="):
+        T.fit(T.build("alexnet_cifar_tiny", stripes, _fast()), stripes, _fast(), epochs=1,
+              verbose=0, report="test")  # fmt: skip
+
+
 def test_paper_recipe_learns(stripes):
     # A network without normalisation at a constant rate is fragile (a constant 0.01 with
     # batches of 20 can spike and kill the ReLUs of this toy); half the paper's rate is not.
