@@ -26,7 +26,7 @@ from alexlab.runtime import import_keras
 
 keras = import_keras()  # Keras without TensorFlow's native start-up chatter
 
-__all__ = ["Run", "TrainingDiverged", "fit", "split"]
+__all__ = ["Run", "TrainingDiverged", "feed", "fit", "split"]
 
 
 class TrainingDiverged(RuntimeError):
@@ -124,6 +124,35 @@ class _Batches(keras.utils.PyDataset):
         return self.x[rows], self.y[rows]
 
 
+def feed(x, y, order, batch_size):
+    """One epoch's batches in `order` for model.fit: a PyDataset, on TensorFlow a tf.data
+    pipeline without autotuning."""
+    batches = _Batches(x, y, order, batch_size)
+    if keras.backend.backend() != "tensorflow":
+        return batches
+    import tensorflow as tf
+
+    # Keras wraps a PyDataset (or arrays) in tf.data with prefetch(AUTOTUNE). On a 2-core
+    # CPU its autotuner took a core from training in most epochs, which then ran at half
+    # or a quarter speed; with autotuning off and one private thread they did not
+    # (benchmarks/feed_cpu.py).
+    def generate():
+        for i in range(len(batches)):
+            yield batches[i]
+
+    spec = (
+        tf.TensorSpec((batch_size, *x.shape[1:]), x.dtype),
+        tf.TensorSpec((batch_size, *y.shape[1:]), y.dtype),
+    )
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    options.threading.private_threadpool_size = 1
+    dataset = tf.data.Dataset.from_generator(generate, output_signature=spec)
+    return dataset.apply(tf.data.experimental.assert_cardinality(len(batches))).with_options(
+        options
+    )
+
+
 def fit(
     model,
     data,
@@ -186,8 +215,9 @@ def fit(
 
     start = time.perf_counter()
     initial = _snapshot(model)
-    warm = x[:per_call]
-    model.fit(warm, y[:per_call], batch_size=recipe_.batch_size, epochs=1, verbose=0)
+    # The same feed as the epochs, so they reuse this trace rather than making their own
+    warm = feed(x, y, np.arange(per_call), recipe_.batch_size)
+    model.fit(warm, epochs=1, shuffle=False, verbose=0)
     eval_batch = max(recipe_.batch_size, 256)
     if validation is not None:
         model.evaluate(*(v[:eval_batch] for v in validation), batch_size=eval_batch, verbose=0)
@@ -228,7 +258,7 @@ def fit(
             ]
             watch = _Watch(f"epoch {epoch + 1}/{epochs}", steps, limit, verbose == 1 and live)
             t0 = time.perf_counter()
-            batches = _Batches(x, y, order, recipe_.batch_size)
+            batches = feed(x, y, order, recipe_.batch_size)
             # shuffle=False: the order is ours (seeded by epoch), so a resumed run repeats it
             logs = model.fit(batches, epochs=1, shuffle=False, verbose=0, callbacks=[watch]).history
             seconds = time.perf_counter() - t0

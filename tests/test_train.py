@@ -14,6 +14,7 @@ import pytest
 
 import alexlab as al
 from alexlab import train as T
+from alexlab.fit import feed
 from alexlab.runtime import import_keras
 
 keras = import_keras()
@@ -419,3 +420,17 @@ def test_kill_9_of_the_cli_loses_at_most_the_epoch_under_way(tmp_path):
     assert result["resumed_from"] >= max(1, done - 1)
     assert "epochs already done" in again.stdout
     assert result["epochs"] == 40 and math.isfinite(result["test_accuracy"])
+
+
+def test_feed_gives_the_batches_in_order_without_autotuning():
+    x = np.arange(10 * 2 * 2 * 3, dtype=np.uint8).reshape(10, 2, 2, 3)
+    y = np.arange(10)
+    order = np.array([3, 1, 4, 0, 9, 2, 6, 5, 8, 7])
+    batches = feed(x, y, order, 4)  # 10 // 4: two whole batches
+    got = [(np.asarray(a), np.asarray(b)) for a, b in batches]
+    assert [b.tolist() for _, b in got] == [[3, 1, 4, 0], [9, 2, 6, 5]]
+    assert np.array_equal(got[1][0], x[[9, 2, 6, 5]])
+    if keras.backend.backend() == "tensorflow":
+        # tf.data's autotuner took a core from training on 2 cores (benchmarks/feed_cpu.py)
+        assert batches.options().autotune.enabled is False
+        assert batches.options().threading.private_threadpool_size == 1

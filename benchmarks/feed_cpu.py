@@ -1,0 +1,94 @@
+"""How fit feeds batches on TensorFlow's CPU: Keras' own tf.data wrapping of a PyDataset
+against alexlab.fit.feed (autotuning off), alternated epoch by epoch in one process.
+
+    python benchmarks/feed_cpu.py [--rounds 8]
+
+Trains the cpu profile's network on random uint8 images, one epoch of 40 batches of 128
+per feed per round, and writes benchmarks/results/feed_cpu.json: images per second of
+each epoch, medians with min and max, the epochs that ran at under 60% of the better feed's
+median (the stalls), and the ratio of total seconds (what a training run feels).
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+
+
+def summarise(rates, images):
+    """Per feed: median, min, max images/s, stalled epochs, total seconds; and the ratios."""
+    best = max(statistics.median(v) for v in rates.values())
+    summary = {
+        k: {
+            "median": statistics.median(v),
+            "min": min(v),
+            "max": max(v),
+            "stalled_epochs": sum(r < 0.6 * best for r in v),
+            "epochs": len(v),
+            "seconds": sum(images / r for r in v),
+        }
+        for k, v in rates.items()
+    }
+    old, new = summary["keras_pydataset"], summary["alexlab_feed"]
+    summary["ratio_of_medians"] = new["median"] / old["median"]
+    summary["seconds_ratio"] = old["seconds"] / new["seconds"]
+    return summary
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=8)
+    args = parser.parse_args(argv)
+    import alexlab as al
+    from alexlab.fit import _Batches, feed
+
+    al.setup(seed=0, check_memory=False)
+    batch, steps = 128, 40
+    n = batch * steps
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
+    y = rng.integers(0, 10, n)
+    data = al.data.Dataset(x, y, x[:1], y[:1], tuple(map(str, range(10))), "random")
+    recipe = al.train.recipe("fast", batch_size=batch, learning_rate=1e-4)
+    model = al.train.build(al.train.default_model(), data, recipe)
+    al.train.fit(model, data, recipe, epochs=1, verbose=0)  # compiled and warm
+    feeds = {
+        "keras_pydataset": lambda order: _Batches(x, y, order, batch),
+        "alexlab_feed": lambda order: feed(x, y, order, batch),
+    }
+    rates = {name: [] for name in feeds}
+    for i in range(args.rounds):
+        for name, make in feeds.items():
+            order = np.random.default_rng(i).permutation(n)
+            start = time.perf_counter()
+            model.fit(make(order), epochs=1, shuffle=False, verbose=0)
+            rates[name].append(n / (time.perf_counter() - start))
+        print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in rates.items()))
+    summary = summarise(rates, n)
+    info = al.runtime.describe()
+    result = {
+        "benchmark": "feed_cpu",
+        "command": "python benchmarks/feed_cpu.py --rounds " + str(args.rounds),
+        "device": info["device"],
+        "backend": info["backend"],
+        "versions": {k: info[k] for k in ("python", "alexlab", "keras", "numpy")},
+        "model": al.train.default_model(),
+        "batch_size": batch,
+        "images_per_epoch": n,
+        "images_per_second": rates,
+        "summary": summary,
+    }
+    out = HERE / "results" / "feed_cpu.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"Keras PyDataset / alexlab feed, total seconds: {summary['seconds_ratio']:.2f} -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
