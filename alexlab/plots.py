@@ -9,6 +9,7 @@ __all__ = [
     "learning_curves",
     "paper_results",
     "params_and_macs",
+    "race",
     "sliding_windows",
     "training_curves",
 ]
@@ -237,6 +238,39 @@ def learning_curves(runs, title=None):
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(fontsize=8)
     fig.suptitle(title or "Learning curves, one point per epoch")
+    fig.tight_layout()
+    return fig
+
+
+def race(result, title=None):
+    """Test accuracy against wall clock from process start, one line per run and seed, for
+    benchmarks/race_cpu.py's result: the tutorial's CNN and alexlab's cpu profile."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    styles = {"tutorial": (OTHERS, "s", "TensorFlow tutorial CNN"),
+              "alexlab": (OURS, "o", "alexlab, cpu profile")}  # fmt: skip
+    labelled = set()
+    for run in result["runs"]:
+        color, marker, name = styles[run["which"]]
+        curve = run["curve"]
+        label = None if run["which"] in labelled else name
+        labelled.add(run["which"])
+        ax.plot(curve["seconds"], curve["test_accuracy"], marker=marker, color=color, ms=4,
+                lw=1.2, alpha=0.8, label=label)  # fmt: skip
+    summary = result["summary"]
+    best = summary["tutorial_best"]["median"]
+    ax.axhline(best, color=OTHERS, ls=":", lw=1, label=f"tutorial's best (median) {best:.1%}")
+    end = summary["tutorial_seconds"]["median"]
+    ax.axvline(end, color=OTHERS, ls="--", lw=1, label=f"tutorial's last epoch ({end:.0f} s)")
+    ax.set_xlabel("seconds from process start (Python, Keras, data and compiling included)")
+    ax.set_ylabel("test accuracy, after each epoch")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, loc="lower right")
+    seeds = len(result["per_seed"])
+    ax.set_title(title or f"Test accuracy against wall clock, {seeds} seeds each")
     fig.tight_layout()
     return fig
 
