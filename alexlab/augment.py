@@ -319,7 +319,9 @@ def ten_crop(images, size):
 
 
 def _predict_views(model, images, views, count, batch_size):
-    """Mean of model.predict over `count` views per image, batch_size images at a time."""
+    """Mean of the model's outputs over `count` views per image, batch_size images at a time."""
+    from alexlab.evaluate import predict  # evaluate imports this module
+
     images = np.asarray(images)
     if len(images) == 0:
         raise ValueError("no images to predict")
@@ -327,10 +329,8 @@ def _predict_views(model, images, views, count, batch_size):
     for start in range(0, len(images), batch_size):
         batch = views(images[start : start + batch_size])  # (b, count, h, w, C)
         b = len(batch)
-        probs = model.predict(
-            batch.reshape((b * count,) + batch.shape[2:]), batch_size=batch_size, verbose=0
-        )
-        means.append(np.asarray(probs).reshape(b, count, -1).mean(axis=1))
+        probs = predict(model, batch.reshape((b * count,) + batch.shape[2:]), batch_size)
+        means.append(probs.reshape(b, count, -1).mean(axis=1))
     return np.concatenate(means)
 
 

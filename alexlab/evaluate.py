@@ -14,7 +14,7 @@ from alexlab.runtime import import_keras
 
 keras = import_keras()  # Keras without TensorFlow's native start-up chatter
 
-__all__ = ["Evaluation", "evaluate"]
+__all__ = ["Evaluation", "evaluate", "predict"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -78,6 +78,21 @@ def _crop_layer(model):
     return None
 
 
+def predict(model, images, batch_size=500):
+    """The model's outputs for `images`, batch_size at a time, as one float32 array."""
+    # model.predict wraps its input in tf.data with prefetch(AUTOTUNE) on each call; on a
+    # 2-core CPU some calls stalled, and the total took 1.17x as long as one compiled batch
+    # at a time (benchmarks/results/feed_cpu.json). Ten-crop testing makes dozens of calls.
+    images = np.asarray(images)
+    if len(images) == 0:
+        raise ValueError("no images to predict")
+    outputs = [
+        keras.ops.convert_to_numpy(model.predict_on_batch(images[i : i + batch_size]))
+        for i in range(0, len(images), batch_size)
+    ]
+    return np.concatenate(outputs).astype("float32", copy=False)
+
+
 def evaluate(model, data, methods=("none", "flip", "ten_crop"), batch_size=500, padding=None):
     """Predict data.x_test with each test-time augmentation; return an Evaluation.
 
@@ -99,7 +114,7 @@ def evaluate(model, data, methods=("none", "flip", "ten_crop"), batch_size=500, 
     for method in methods:
         start = time.perf_counter()
         if method == "none":
-            probs = model.predict(x, batch_size=batch_size, verbose=0)
+            probs = predict(model, x, batch_size)
         elif method == "flip":
             probs = augment.predict_flip(model, x, batch_size=batch_size)
         else:

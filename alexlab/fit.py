@@ -133,9 +133,8 @@ def feed(x, y, order, batch_size):
     import tensorflow as tf
 
     # Keras wraps a PyDataset (or arrays) in tf.data with prefetch(AUTOTUNE). On a 2-core
-    # CPU its autotuner took a core from training in most epochs, which then ran at half
-    # or a quarter speed; with autotuning off and one private thread they did not
-    # (benchmarks/feed_cpu.py).
+    # CPU many epochs then stalled at about half speed, and training took 1.25x as long as
+    # with autotuning off and one private thread (benchmarks/results/feed_cpu.json).
     def generate():
         for i in range(len(batches)):
             yield batches[i]

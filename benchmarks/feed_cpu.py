@@ -1,12 +1,15 @@
-"""How fit feeds batches on TensorFlow's CPU: Keras' own tf.data wrapping of a PyDataset
-against alexlab.fit.feed (autotuning off), alternated epoch by epoch in one process.
+"""How batches reach the network on TensorFlow's CPU: Keras' own tf.data wrapping (with
+prefetch(AUTOTUNE)) against alexlab's, alternated round by round in one process. Training:
+a PyDataset given to model.fit against alexlab.fit.feed (autotuning off). Prediction:
+model.predict against alexlab.evaluate.predict (one compiled batch at a time).
 
     python benchmarks/feed_cpu.py [--rounds 8]
 
 Trains the cpu profile's network on random uint8 images, one epoch of 40 batches of 128
-per feed per round, and writes benchmarks/results/feed_cpu.json: images per second of
-each epoch, medians with min and max, the epochs that ran at under 60% of the better feed's
-median (the stalls), and the ratio of total seconds (what a training run feels).
+per feed per round, and predicts 10,000 images in batches of 500 each way per round, and
+writes benchmarks/results/feed_cpu.json: images per second of each epoch and prediction,
+medians with min and max, the rounds that ran at under 60% of the better way's median
+(the stalls), and the ratio of total seconds (what a learner waits).
 """
 
 import argparse
@@ -35,7 +38,7 @@ def summarise(rates, images):
         }
         for k, v in rates.items()
     }
-    old, new = summary["keras_pydataset"], summary["alexlab_feed"]
+    old, new = (summary[k] for k in rates)  # Keras' way first, alexlab's second
     summary["ratio_of_medians"] = new["median"] / old["median"]
     summary["seconds_ratio"] = old["seconds"] / new["seconds"]
     return summary
@@ -46,6 +49,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args(argv)
     import alexlab as al
+    from alexlab.evaluate import predict
     from alexlab.fit import _Batches, feed
 
     al.setup(seed=0, check_memory=False)
@@ -71,6 +75,20 @@ def main(argv=None):
             rates[name].append(n / (time.perf_counter() - start))
         print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in rates.items()))
     summary = summarise(rates, n)
+    images = rng.integers(0, 256, (10_000, 32, 32, 3), dtype=np.uint8)
+    predictors = {
+        "keras_predict": lambda: model.predict(images, batch_size=500, verbose=0),
+        "alexlab_predict": lambda: predict(model, images, 500),
+    }
+    for make in predictors.values():
+        make()  # compiled
+    predicting = {name: [] for name in predictors}
+    for i in range(args.rounds):
+        for name, make in predictors.items():
+            start = time.perf_counter()
+            make()
+            predicting[name].append(len(images) / (time.perf_counter() - start))
+        print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in predicting.items()))
     info = al.runtime.describe()
     result = {
         "benchmark": "feed_cpu",
@@ -83,10 +101,15 @@ def main(argv=None):
         "images_per_epoch": n,
         "images_per_second": rates,
         "summary": summary,
+        "predict_images": len(images),
+        "predict_images_per_second": predicting,
+        "predict_summary": summarise(predicting, len(images)),
     }
     out = HERE / "results" / "feed_cpu.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"Keras PyDataset / alexlab feed, total seconds: {summary['seconds_ratio']:.2f} -> {out}")
+    print(f"Keras PyDataset / alexlab feed, total seconds: {summary['seconds_ratio']:.2f}")
+    print(f"model.predict / alexlab predict: {result['predict_summary']['seconds_ratio']:.2f}")
+    print(f"-> {out}")
     return 0
 
 

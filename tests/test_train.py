@@ -434,3 +434,15 @@ def test_feed_gives_the_batches_in_order_without_autotuning():
         # tf.data's autotuner took a core from training on 2 cores (benchmarks/feed_cpu.py)
         assert batches.options().autotune.enabled is False
         assert batches.options().threading.private_threadpool_size == 1
+
+
+def test_predict_matches_keras_predict_batch_by_batch(stripes):
+    from alexlab.evaluate import predict
+
+    model = T.build("alexnet_cifar_tiny", stripes, _fast())
+    x = stripes.x_test[:23]  # 23 = 2 batches of 10 and one of 3
+    got = predict(model, x, batch_size=10)
+    assert got.shape == (23, 10) and got.dtype == np.float32
+    np.testing.assert_allclose(got, model.predict(x, batch_size=23, verbose=0), atol=1e-5)
+    with pytest.raises(ValueError, match="no images"):
+        predict(model, x[:0])
