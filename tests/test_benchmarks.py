@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import gpu  # noqa: E402
 import race_cpu  # noqa: E402
+import step_cpu  # noqa: E402
 import train_cifar10  # noqa: E402
 
 
@@ -154,3 +155,14 @@ def test_race_summary_takes_medians_over_seeds():
     assert s["time_ratio"]["min"] == pytest.approx(40 / 90)
     assert s["time_ratio"]["max"] == pytest.approx(1.0)
     assert s["points_ahead"]["median"] == pytest.approx(4.0)  # 70% by 90 s, against 66%
+
+
+def test_step_summary_is_per_variant_against_the_default():
+    runs = [{"variant": v, "images_per_second": r}
+            for v, r in (("default", 800), ("xla", 500), ("default", 600), ("xla", 700),
+                         ("default", 1000))]  # fmt: skip
+    s = step_cpu.summarise(runs)
+    assert s["default"] == {"median": 800, "min": 600, "max": 1000, "runs": 3,
+                            "ratio_to_default": 1.0}  # fmt: skip
+    assert s["xla"]["median"] == 600 and s["xla"]["ratio_to_default"] == 0.75
+    assert set(step_cpu.VARIANTS) >= {"default", "bfloat16", "xla", "jax"}
