@@ -242,7 +242,7 @@ def fit(
     }
     if saved is not None:
         _restore(model, arrays)
-        state = saved
+        state = {"report_seconds": 0.0, **saved}  # checkpoints from before `report` lack it
         if verbose and state["epoch"]:
             print(f"resuming from {path.name}: {state['epoch']} of {epochs} epochs already done")
     resumed_from = state["epoch"]
@@ -294,9 +294,7 @@ def fit(
                 t0 = time.perf_counter()
                 for name, value in report(model).items():
                     history.setdefault(name, []).append(float(value))
-                state["report_seconds"] = state.get("report_seconds", 0.0) + (
-                    time.perf_counter() - t0
-                )
+                state["report_seconds"] += time.perf_counter() - t0
             state["epoch"] = epoch + 1
             if path is not None:
                 t0 = time.perf_counter()
@@ -319,7 +317,7 @@ def fit(
         train_seconds=state["train_seconds"],
         validation_seconds=state["validation_seconds"],
         checkpoint_seconds=state["checkpoint_seconds"],
-        report_seconds=state.get("report_seconds", 0.0),
+        report_seconds=state["report_seconds"],
         resumed_from=resumed_from,
         seed=seed,
     )

@@ -190,13 +190,15 @@ def throughput(
     steps_per_execution=1,
     num_classes=10,
     network_options=None,
+    changes=None,
 ):
     """Training images per second of a network on random uint8 images; a dict of figures.
 
     Runs fit for 1 + repeats epochs of `steps` steps each (batch_size images per step) and
     reports the median rate of the repeats: compilation and the first epoch's warm caches
     are left out. The whole training step is timed, augmentation (and upsampling to the
-    network's input, for "alexnet") included, as in a real run.
+    network's input, for "alexnet") included, as in a real run. changes: other fields of
+    the fast recipe, e.g. {"jit_compile": True, "flip": False}.
     """
     from alexlab.data import Dataset
 
@@ -216,6 +218,7 @@ def throughput(
         precision=precision,
         steps_per_execution=spe,
         learning_rate=1e-4,  # random labels: a small rate keeps the loss finite
+        **(changes or {}),
     )
     model = build(network, data, recipe_, network_options=network_options)
     run = fit(model, data, recipe_, epochs=1 + repeats, verbose=0)

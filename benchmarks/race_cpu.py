@@ -28,6 +28,7 @@ their medians and ranges:
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,6 +65,7 @@ def _child(which, seed, options, out, t0):
     import numpy as np
 
     import alexlab as al
+    from alexlab.cli import _provenance
 
     al.setup(seed=seed, check_memory=False)
     keras = al.runtime.import_keras()
@@ -75,7 +77,7 @@ def _child(which, seed, options, out, t0):
     def report(model, x_test):
         clock = time.time() - t0 - evaluating[0]
         start = time.time()
-        probabilities = model.predict(x_test, batch_size=500, verbose=0)
+        probabilities = al.evaluate.predict(model, x_test)
         accuracy = float(np.mean(probabilities.argmax(axis=1) == data.y_test))
         evaluating[0] += time.time() - start
         curve["epoch"].append(len(curve["epoch"]) + 1)
@@ -117,12 +119,8 @@ def _child(which, seed, options, out, t0):
                      report=lambda m: report(m, data.x_test))  # fmt: skip
         described = {"model": name, "parameters": int(model.count_params()),
                      "recipe": recipe.describe(), "epochs": epochs}  # fmt: skip
-    info = al.runtime.describe()
-    status = Path("/proc/self/status")
-    peak = None
-    if status.exists():  # Linux: the process's peak resident memory
-        line = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM:"))
-        peak = int(line.split()[1]) / 1024
+    # Linux reports the peak resident memory (VmHWM) in KiB
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     Path(out).write_text(
         json.dumps(
             {
@@ -133,10 +131,7 @@ def _child(which, seed, options, out, t0):
                 "evaluation_seconds": evaluating[0],
                 "peak_mib": peak,
                 "curve": curve,
-                "device": info["device"],
-                "backend": info["backend"],
-                "versions": {k: info[k] for k in ("python", "alexlab", "keras", "numpy")}
-                | {"backend": info["backend_version"]},
+                **_provenance(al.runtime.describe()),
                 "dataset": data.source,
             }
         )
