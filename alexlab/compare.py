@@ -21,12 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
+from alexlab.tables import format_table
+
 __all__ = [
     "Comparison",
     "Config",
     "compare",
     "mcnemar",
     "paired_bootstrap",
+    "summarise",
     "validation_split",
     "verdict",
 ]
@@ -146,8 +149,6 @@ class Comparison:
 
     def table(self):
         """Mean and min-max over seeds per configuration, as text."""
-        from alexlab.tables import format_table
-
         rows = []
         for config in self.configs:
             acc = self.accuracy(config.name)
@@ -290,6 +291,38 @@ def compare(configs, data, seeds=(0, 1, 2), validation=0.1, split_seed=0, name="
         if verbose:
             print(f"-> {path}")
     return result
+
+
+def summarise(saved, against=None):
+    """A saved comparison (its JSON as a dict) as text: provenance, table, verdicts.
+
+    against: a configuration's name; only the verdicts that involve it are given.
+    """
+    rows = []
+    for config in saved["configs"]:
+        acc, sec = np.array(config["validation_accuracy"]), config["train_seconds"]
+        rows.append([config["name"], f"{acc.mean():.2%}", f"{acc.min():.2%} - {acc.max():.2%}",
+                     f"{np.median(sec):.0f} s ({min(sec):.0f} - {max(sec):.0f})"])  # fmt: skip
+    first = saved["configs"][0]
+    lines = [
+        f"{saved['comparison']}: {saved['device']}, {saved['backend']}, seeds {saved['seeds']}, "
+        f"{first['network']}, {first['epochs']} epochs, "
+        f"{saved['dataset']['validation_images']:,} validation images"
+        + (f"\n{saved['command']}" if "command" in saved else ""),
+        format_table(
+            [
+                "configuration",
+                "validation accuracy (mean)",
+                "min - max",
+                "training (median, min - max)",
+            ],
+            rows,
+        ),
+    ]
+    for difference in saved["differences"]:
+        if against in (None, difference["a"], difference["b"]):
+            lines.append(f"- {difference['verdict']}")
+    return "\n".join(lines)
 
 
 def _as_bool(values):

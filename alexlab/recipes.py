@@ -8,7 +8,7 @@ choice with the reason in ``Recipe.notes``.
 
 import dataclasses
 
-from alexlab import checks
+from alexlab import checks, results
 from alexlab.profiles import by_profile
 from alexlab.runtime import import_keras
 
@@ -143,35 +143,61 @@ def _fast():
         padding=by_profile(0, 0, 4),
         dropout=0.0,
         init="he",
-        notes=(
-            "a fixed schedule: linear warm-up for the first 15% of steps, then linear decay "
-            "to zero; no validation split needed, all 50,000 images train. Without the "
-            "warm-up the peak rate blew the loss up to 1e10 by the third batch (measured, "
-            "CPU, seed 0)",
-            "Nesterov momentum 0.9 with the same coupled weight decay as the paper",
-            "He-normal initialisation and zero biases, for every network: with §5's N(0, 0.01^2) "
-            "the network stays at chance for the first epochs (notebook 08 measures why)",
-            "label smoothing 0.1 (measured, CPU, 3 epochs, seed 0: 73.5% test accuracy "
-            "against 68.6% without)",
-            "batch 128 on a CPU (3 epochs, seed 0: 73.5% against 58.8% with batch 256: twice "
-            "the steps at the same images per second), and on a GPU with peak rate 0.04: the "
-            "best of seven batch sizes and rates on a validation split held out of the "
-            "training set, 6 epochs the fewest to reach 75% there "
-            "(benchmarks/results/cifar10_gpu_fast_calibration.json)",
-            "bfloat16 mixed precision on an accelerator (float32 variables and softmax), "
-            "float32 on a CPU",
-            "XLA compilation on a GPU only: on TensorFlow's CPU XLA cut training throughput "
-            "(about 500 against 790 images/s, measured); 8 steps per compiled call on a GPU "
-            "(TensorFlow; on JAX it measured the same as 1: benchmarks/results/"
-            "throughput_gpu.json)",
-            "for a few epochs on a CPU: mirror images only, no random patches (measured, "
-            "CIFAR-10, 4 epochs, seed 0: 71.8% test accuracy against 66.1% with patches); "
-            "random patches of the image padded by 4 pixels on a GPU",
-            "no dropout: it slows convergence (§4.2 says it roughly doubles the iterations "
-            "needed), which schedules of a few epochs cannot pay (CPU, 3 epochs, seed 0: 73.5% "
-            "against 66.4% with dropout 0.5 in fc6 and fc7); recipe('fast', dropout=0.5) for "
-            "long runs",
-        ),
+        notes=_fast_notes(),
+    )
+
+
+def _cpu(change):
+    """This recipe against one change, on a CPU: the validation accuracy difference, in words."""
+    return results.difference("choice_recipe_cpu", "profile recipe", change)
+
+
+def _step_ratio(variant):
+    saved = results.load("step_cpu")
+    if saved is None:
+        return "not measured in this copy (benchmarks/results/step_cpu.json)"
+    return f"{saved['summary'][variant]['ratio_to_default']:.2f}x the training rate"
+
+
+def _fast_notes():
+    saved = results.load("choice_recipe_cpu")
+    how = "benchmarks/results/choice_recipe_cpu.json"
+    if saved is not None:
+        first = saved["configs"][0]
+        how = (
+            f"{first['network']}, {first['epochs']} epochs, seeds {saved['seeds']}, "
+            f"{saved['dataset']['validation_images']:,} validation images held out of the "
+            f"training set, the test set unread; {how}"
+        )
+    return (
+        "where a note gives a change, it was measured on a 2-core CPU with the comparison "
+        "tool: this recipe's validation accuracy minus that of the same recipe with the "
+        f"change ({how})",
+        "a fixed schedule: linear warm-up for the first 15% of steps, then linear decay to "
+        "zero; no validation split needed, all 50,000 images train. Without the warm-up the "
+        "peak rate made the loss diverge within the first batches (seen on a CPU, seed 0)",
+        f"peak rate 0.05 on a CPU ({_cpu('peak rate x2')}; {_cpu('peak rate x0.5')}) and "
+        "0.04 on a GPU",
+        "Nesterov momentum 0.9 with the same coupled weight decay as the paper",
+        "He-normal initialisation and zero biases, for every network: with §5's N(0, 0.01^2) "
+        "the network stays at chance for the first epochs (notebook 08 measures why: "
+        "benchmarks/results/paper_recipe_cpu.json)",
+        f"label smoothing 0.1 ({_cpu('no label smoothing')})",
+        f"batch 128 on a CPU ({_cpu('batch 256')}), and on a GPU with peak rate 0.04: the "
+        "best of the batch sizes and rates tried on a validation split held out of the "
+        "training set (benchmarks/results/cifar10_gpu_fast_calibration.json)",
+        "bfloat16 mixed precision on an accelerator (float32 variables and softmax); float32 "
+        f"on a CPU, where bfloat16 gave {_step_ratio('bfloat16')} (alexnet_cifar_small, "
+        "benchmarks/results/step_cpu.json)",
+        f"XLA compilation on a GPU only: on TensorFlow's CPU it gave {_step_ratio('xla')} "
+        "(step_cpu.json); 8 steps per compiled call on a GPU (TensorFlow; on JAX it measured "
+        "the same as 1: benchmarks/results/throughput_gpu.json)",
+        "for a few epochs on a CPU: mirror images only, no random patches "
+        f"({_cpu('random patches (padding 4)')}); random patches of the image padded by 4 "
+        "pixels on a GPU",
+        "no dropout: §4.2 says it roughly doubles the iterations needed to converge, which "
+        f"schedules of a few epochs cannot pay ({_cpu('dropout 0.5')}); "
+        "recipe('fast', dropout=0.5) for long runs",
     )
 
 

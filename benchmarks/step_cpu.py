@@ -1,15 +1,17 @@
 """Where a CPU training step could get faster: the cpu profile's network and recipe with
 one thing changed at a time, each in a fresh process, variants alternated round by round.
 
-    python benchmarks/step_cpu.py [--rounds 2]
+    python benchmarks/step_cpu.py [--rounds 2] [--model alexnet_cifar_cpu]
 
-Each run trains the profile's network (`al.train.build` + `al.train.fit`, the fast
-recipe) on random uint8 images for 4 epochs of 40 batches, and reports the median
-images per second of the last 3 (the first compiles and warms caches). The variants:
+Each run trains a network (the cpu profile's unless --model names another) with
+`al.train.build` + `al.train.fit` and the fast recipe on random uint8 images for 4
+epochs of 40 batches, and reports the median images per second of the last 3 (the
+first compiles and warms caches). The variants:
 the default (TensorFlow, float32, no XLA, batch 128, mirror images); bfloat16 mixed
-precision; XLA compilation; Keras' JAX backend (XLA on the CPU); a 3x3 conv2 instead of
-5x5; batch 256; no mirroring. Writes benchmarks/results/step_cpu.json: every rate, each
-variant's median over its runs with min and max, and its ratio to the default's median.
+precision; XLA compilation; Keras' JAX backend (XLA on the CPU); kernels 5-3-3-3-3 (a
+3x3 conv2, where the network has 5x5); batch 256; no mirroring. Writes
+benchmarks/results/step_cpu.json: the model, every rate, each variant's median over
+its runs with min and max, and its ratio to the default's median.
 Rates only: what a variant does to accuracy needs a comparison on a validation split.
 """
 
@@ -36,7 +38,7 @@ VARIANTS = {
 }
 
 
-def _child(name, out):
+def _child(name, model, out):
     import alexlab as al
 
     al.setup(seed=0, check_memory=False)
@@ -44,7 +46,7 @@ def _child(name, out):
     change.pop("backend", None)
     kernels = change.pop("kernels", None)
     result = al.train.throughput(
-        al.train.default_model(),
+        model,
         batch_size=change.pop("batch_size", 128),
         precision=change.pop("precision", "float32"),
         steps=40,
@@ -67,13 +69,13 @@ def _child(name, out):
     )
 
 
-def run_once(name):
-    """One variant in a fresh process: its result."""
+def run_once(name, model):
+    """One variant of a model in a fresh process: its result."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "rate.json"
         env = {**os.environ, "ALEXLAB_PROFILE": "cpu"}
         env["KERAS_BACKEND"] = VARIANTS[name].get("backend", "tensorflow")
-        command = [sys.executable, __file__, "--child", name, "--out", str(out)]
+        command = [sys.executable, __file__, "--child", name, "--model", model, "--out", str(out)]
         subprocess.run(command, check=True, cwd=ROOT, env=env, capture_output=True)
         return json.loads(out.read_text())
 
@@ -101,23 +103,25 @@ def main(argv=None):
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--model", default="alexnet_cifar_cpu", help="a name from MODELS")
     parser.add_argument("--child", choices=tuple(VARIANTS), help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _child(args.child, args.out)
+        _child(args.child, args.model, args.out)
         return 0
     runs = []
     for i in range(args.rounds):
         names = list(VARIANTS) if i % 2 == 0 else list(reversed(VARIANTS))
         for name in names:
-            runs.append(run_once(name))
+            runs.append(run_once(name, args.model))
             print(f"round {i + 1}: {name} {runs[-1]['images_per_second']:.0f} images/s", flush=True)
     summary = summarise(runs)
     result = {
         "benchmark": "step_cpu",
-        "command": f"python benchmarks/step_cpu.py --rounds {args.rounds}",
+        "command": f"python benchmarks/step_cpu.py --rounds {args.rounds} --model {args.model}",
         "device": runs[0]["device"],
+        "model": args.model,
         "variants": VARIANTS,
         "summary": summary,
         "runs": runs,

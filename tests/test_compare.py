@@ -128,6 +128,31 @@ def test_compare_separates_a_trained_network_from_an_untrained_one(tmp_path):
     assert "trained better than barely" in result.report()
     fig = al.plots.comparison(result, title="Trained against barely trained")
     assert len(fig.axes) == 2
+    text = C.summarise(saved)
+    mean = np.mean(saved["configs"][0]["validation_accuracy"])
+    assert f"{mean:.2%}" in text and "trained better than barely" in text
+    assert "seeds [0, 1, 2]" in text
+
+
+def test_summarise_gives_only_the_verdicts_that_involve_against():
+    def config(name, accuracy):
+        return {"name": name, "network": "n", "epochs": 3, "validation_accuracy": accuracy,
+                "train_seconds": [10.0, 30.0, 20.0]}  # fmt: skip
+
+    saved = {
+        "comparison": "c", "device": "CPU", "backend": "tensorflow", "seeds": [0, 1, 2],
+        "command": "python make.py", "dataset": {"validation_images": 5000},
+        "configs": [config("a", [0.7, 0.8, 0.9]), config("b", [0.1, 0.2, 0.3]),
+                    config("c", [0.5, 0.5, 0.5])],
+        "differences": [{"a": "a", "b": "b", "verdict": "a better than b"},
+                        {"a": "a", "b": "c", "verdict": "a better than c"},
+                        {"a": "b", "b": "c", "verdict": "c better than b"}],
+    }  # fmt: skip
+    text = C.summarise(saved, against="a")
+    assert "a better than b" in text and "a better than c" in text
+    assert "c better than b" not in text and "python make.py" in text
+    assert "80.00%" in text and "70.00% - 90.00%" in text and "20 s (10 - 30)" in text
+    assert "c better than b" in C.summarise(saved)
 
 
 def test_compare_refuses_a_single_or_duplicated_configuration():
