@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-NETWORKS = ("alexnet", "alexnet_cifar", "alexnet_cifar_small")
+NETWORKS = ("alexnet", "alexnet_cifar", "alexnet_cifar_small", "alexnet_cifar_cpu")
 
 
 def main(argv=None):

@@ -206,8 +206,13 @@ def test_cli_time_hints_in_the_readme_are_measured():
     r = json.loads((ROOT / "benchmarks" / "results" / "cifar10_cpu_fast.json").read_text())
     text = " ".join(README.split())
     assert f"{r['median']['wall_seconds']:.0f} s from starting Python to the result" in text
-    assert r["epochs"] == 3 and r["model"] == "alexnet_cifar_small"
-    assert "3 epochs of `alexnet_cifar_small`" in text
+    model = "alexnet_cifar_cpu"  # the cpu profile's model (alexlab.train.default_model)
+    assert r["epochs"] == 3 and r["model"] == model and f"3 epochs of `{model}`" in text
+    m = r["median"]
+    accuracy = f"{m['test_accuracy']:.1%} test accuracy ({m['tta_top1']['flip']:.1%} with mirror"
+    assert accuracy in text and f"{m['train_seconds']:.0f} s of training" in text
+    runs = ", ".join(f"{x['wall_seconds']:.0f}" for x in r["runs"])
+    assert f"(runs: {runs} s)" in text
 
 
 def test_cpu_training_rates_in_the_readme_are_the_benchmarks():
@@ -276,6 +281,13 @@ def test_race_and_feed_figures_in_the_readme_are_the_results_files():
     assert f"reached it in {ratio} the time" in text
     assert ("the goal of 0.5x is met" if met else "the goal of 0.5x is not met") in text
     assert f"{spread('points_ahead', lambda v: f'{v:+.1f}')} points ahead" in text
+    seeds_met = sum(
+        1 for p in r["per_seed"] if p["time_ratio"] is not None and p["time_ratio"] <= 0.5
+    )
+    assert f"({seeds_met} of {len(r['per_seed'])} seeds met it)" in text
+    final = spread("alexlab_final_accuracy", lambda v: f"{v:.1%}")
+    assert f"at {spread('alexlab_final_seconds', lambda v: f'{v:.0f} s')} with {final} test" in text
+    assert f"the tutorial's {spread('tutorial_final_accuracy', lambda v: f'{v:.1%}')} at" in text
     peak = max(run["peak_mib"] for run in r["runs"] if run["which"] == "alexlab")
     assert f"Peak memory of a cpu-profile run {peak:,.0f} MiB" in text
     assert len(r["per_seed"]) >= 3  # the project's rule: medians over at least 3 seeds
@@ -285,3 +297,45 @@ def test_race_and_feed_figures_in_the_readme_are_the_results_files():
     assert f"stalled {old['stalled_epochs']} of {old['epochs']} training epochs" in text
     assert f"took {fs['seconds_ratio']:.2f}x as long in total as `alexlab.fit.feed`" in text
     assert f"`model.predict` took {ps['seconds_ratio']:.2f}x as long" in text
+
+
+def test_choice_figures_in_the_readme_are_the_results_files():
+    import json
+
+    text = " ".join(README.split())
+    for group in ("network", "recipe"):
+        path = ROOT / "benchmarks" / "results" / f"choice_{group}_cpu.json"
+        saved = json.loads(path.read_text())
+        assert f"`benchmarks/results/choice_{group}_cpu.json`" in text
+        baseline = saved["configs"][0]["name"]
+        for d in saved["differences"]:
+            if d["a"] != baseline:
+                continue
+            points = f"{d['difference'] * 100:+.2f} points (95% interval {d['low'] * 100:+.2f} "
+            points += f"to {d['high'] * 100:+.2f})"
+            assert f"{d['b']}: {points}" in text, d["b"]
+            if d["low"] <= 0 <= d["high"]:
+                assert f"{d['b']}: {points}, not measurable at this size" in text, d["b"]
+    network = json.loads((ROOT / "benchmarks" / "results" / "choice_network_cpu.json").read_text())
+    chosen = network["configs"][-1]
+    seconds = sorted(chosen["train_seconds"])[1]  # the median of 3
+    assert f"The last trained in {seconds:.0f} s and is now `alexnet_cifar_cpu`" in text
+    old = network["configs"][0]
+    mean, median = sum(old["validation_accuracy"]) / 3, sorted(old["train_seconds"])[1]
+    assert f"Against `alexnet_cifar_small` ({mean:.2%}, {median:.0f} s of training" in text
+    recipe = json.loads((ROOT / "benchmarks" / "results" / "choice_recipe_cpu.json").read_text())
+    mean = sum(recipe["configs"][0]["validation_accuracy"]) / 3
+    assert f"the fast recipe ({mean:.2%}) against one change at a time" in text
+
+
+def test_layer_times_in_the_readme_are_the_results_file():
+    import json
+
+    r = json.loads((ROOT / "benchmarks" / "results" / "layers_cpu.json").read_text())
+    text = " ".join(README.split())
+    for name, n in r["networks"].items():
+        step = n["step_ms"]["median"]
+        conv = sum(v for k, v in n["layers_ms"].items() if k.startswith("conv"))
+        assert f"`{name}` {step:.0f} ms per step of 128 images" in text
+        assert f"each timed alone, {conv / step:.0%} and conv2 " in text
+        assert f"{n['layers_ms']['conv2'] / step:.0%}" in text
