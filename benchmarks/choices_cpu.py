@@ -31,7 +31,6 @@ def configs(group, epochs):
     import alexlab as al
 
     Config = al.compare.Config
-    model = al.train.default_model()
     if group == "network":
         # From the member the cpu profile had before this comparison chose alexnet_cifar_cpu
         model = "alexnet_cifar_small"
@@ -47,7 +46,7 @@ def configs(group, epochs):
             ),
         ]
     if group == "recipe":
-        fast = al.train.recipe("fast")
+        model, fast = al.train.default_model(), al.train.recipe("fast")
         changes = {
             "profile recipe": {},
             "no label smoothing": {"label_smoothing": 0.0},

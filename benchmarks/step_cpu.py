@@ -1,7 +1,7 @@
 """Where a CPU training step could get faster: the cpu profile's network and recipe with
 one thing changed at a time, each in a fresh process, variants alternated round by round.
 
-    python benchmarks/step_cpu.py [--rounds 2] [--model alexnet_cifar_cpu]
+    python benchmarks/step_cpu.py [--rounds 2] [--model NAME]
 
 Each run trains a network (the cpu profile's unless --model names another) with
 `al.train.build` + `al.train.fit` and the fast recipe on random uint8 images for 4
@@ -45,6 +45,7 @@ def _child(name, model, out):
     change = dict(VARIANTS[name])
     change.pop("backend", None)
     kernels = change.pop("kernels", None)
+    model = model or al.train.default_model()  # the cpu profile's (ALEXLAB_PROFILE=cpu)
     result = al.train.throughput(
         model,
         batch_size=change.pop("batch_size", 128),
@@ -59,6 +60,7 @@ def _child(name, model, out):
         json.dumps(
             {
                 "variant": name,
+                "model": model,
                 "backend": info["backend"],
                 "device": info["device"],
                 "images_per_second": result["images_per_second"],
@@ -75,7 +77,8 @@ def run_once(name, model):
         out = Path(tmp) / "rate.json"
         env = {**os.environ, "ALEXLAB_PROFILE": "cpu"}
         env["KERAS_BACKEND"] = VARIANTS[name].get("backend", "tensorflow")
-        command = [sys.executable, __file__, "--child", name, "--model", model, "--out", str(out)]
+        command = [sys.executable, __file__, "--child", name, "--out", str(out)]
+        command += ["--model", model] if model else []
         subprocess.run(command, check=True, cwd=ROOT, env=env, capture_output=True)
         return json.loads(out.read_text())
 
@@ -103,7 +106,7 @@ def main(argv=None):
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--model", default="alexnet_cifar_cpu", help="a name from MODELS")
+    parser.add_argument("--model", help="a name from MODELS; default: the cpu profile's")
     parser.add_argument("--child", choices=tuple(VARIANTS), help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -119,9 +122,9 @@ def main(argv=None):
     summary = summarise(runs)
     result = {
         "benchmark": "step_cpu",
-        "command": f"python benchmarks/step_cpu.py --rounds {args.rounds} --model {args.model}",
+        "command": "python benchmarks/step_cpu.py " + " ".join(sys.argv[1:]),
         "device": runs[0]["device"],
-        "model": args.model,
+        "model": runs[0]["model"],
         "variants": VARIANTS,
         "summary": summary,
         "runs": runs,
