@@ -224,13 +224,15 @@ class Comparison:
 
 
 def compare(configs, data, seeds=(0, 1, 2), validation=0.1, split_seed=0, name="comparison",
-            results=None, verbose=1, extras=None, keep_models=False):  # fmt: skip
+            results=None, verbose=1, extras=None, keep_models=False, curves=None):  # fmt: skip
     """Train every configuration once per seed; score all on one validation split.
 
     data: a Dataset; its test set is not used. results: a folder to write
     <name>.json into (e.g. "../benchmarks/results"). extras: measure name ->
     function(model, split) -> number, recorded per seed (e.g. the accuracy on the
-    training images). keep_models keeps each trained model in ``.models``.
+    training images). keep_models keeps each trained model in ``.models``. curves:
+    function(model, split) -> {name: number} after every epoch, for curves in the
+    history (e.g. validation accuracy per epoch); its time is not training time.
     Returns a Comparison.
     """
     from alexlab import checks, train
@@ -252,6 +254,10 @@ def compare(configs, data, seeds=(0, 1, 2), validation=0.1, split_seed=0, name="
                 f"{config.name}: network={config.network!r}: give a name from "
                 "alexlab.train.MODELS or a function (num_classes, **changes) -> model"
             )
+    if curves is not None and not callable(curves):
+        raise checks.InvalidArgument(
+            f"curves={curves!r}: give a function (model, split) -> {{name: number}}, or None"
+        )
     seeds = tuple(checks.whole("seed", s, 0, example=0) for s in seeds)
     if not seeds or len(set(seeds)) != len(seeds):
         raise checks.InvalidArgument(f"seeds={seeds}: give different seeds, e.g. (0, 1, 2)")
@@ -273,8 +279,9 @@ def compare(configs, data, seeds=(0, 1, 2), validation=0.1, split_seed=0, name="
                 print(f"{config.name}, seed {seed}:")
             model = train.build(config.network, split, config.recipe, seed,
                                 config.network_options)  # fmt: skip
+            report = None if curves is None else (lambda m: curves(m, split))
             run = train.fit(model, split, config.recipe, config.epochs, seed=seed,
-                            verbose=2 if verbose else 0)  # fmt: skip
+                            verbose=2 if verbose else 0, report=report)  # fmt: skip
             probs = train.evaluate(model, split, methods=("none",)).probabilities["none"]
             correct[config.name].append(probs.argmax(axis=1) == np.asarray(split.y_test))
             histories[config.name].append(run.history)

@@ -181,6 +181,79 @@ def _gpu_steps(answer):
     return False, f"{n:,} is not the number of training steps"
 
 
+def _sigmoid_depth(answer):
+    from alexlab.activations import derivative
+
+    n = _whole(answer)
+    slope = float(derivative("sigmoid", 0.0))  # the sigmoid's largest slope, at 0
+    if n < 1:
+        return False, "count the sigmoid layers the gradient passes: 1 or more"
+    if slope**n > 1e-3:
+        return False, f"{n} layers: their slopes alone shrink it less than 1,000 times"
+    if slope ** (n - 1) <= 1e-3:
+        return False, f"{n} layers do it, but so do fewer: look for the smallest"
+    return True, f"0.25^{n} = 1/{round(1 / slope**n):,}: at best, that many layers cost 1,000x"
+
+
+def _params_19pct(answer):
+    from alexlab.models import cuda_convnet_19pct, shapes_only
+
+    n = _whole(answer)
+    with shapes_only():
+        model = cuda_convnet_19pct()
+    right = model.count_params()
+    biases = sum(int(layer.bias.shape[0]) for layer in model.layers if hasattr(layer, "bias"))
+    if n == right:
+        return True, "three 5x5 convolutions and fc10 on 4x4x64 maps, biases included"
+    if n == right - biases:
+        return False, "that leaves out the biases: one per kernel and per output"
+    return False, f"{n:,} is not the count: conv k x k x in x out + out, fc in x out + out"
+
+
+def _tanh_slope(answer):
+    from alexlab.activations import derivative
+
+    ratio = _number(answer, "a number")
+    right = float(derivative("tanh", 0.0) / derivative("sigmoid", 0.0))
+    if math.isclose(ratio, right, rel_tol=0.02):
+        return True, "tanh(x) = 2 sigmoid(2x) - 1: twice as tall and twice as fast"
+    if math.isclose(ratio, 1 / right, rel_tol=0.02):
+        return False, "that is the sigmoid's slope over tanh's: the other way round"
+    return False, f"{ratio:g} is not the ratio of the slopes at x = 0"
+
+
+def _test_output(answer):
+    from alexlab.dropout import paper
+
+    value = _number(answer, "a number")
+    right = float(paper(3.0, 0.5))
+    if math.isclose(value, right, rel_tol=1e-6):
+        return True, "at test time every unit is on, so its output is scaled by the keep share"
+    if math.isclose(value, 3.0):
+        return False, "that is inverted dropout's test time (Keras'); the paper scales"
+    return False, f"{value:g} is not what the paper's rule passes on at test time"
+
+
+def _thinned_networks(answer):
+    n = _whole(answer)
+    right = 4096 * 2  # fc6 and fc7, each unit kept or dropped independently
+    if n == right:
+        return True, "every unit of fc6 and fc7 is kept or dropped on its own: 2 to that power"
+    if n == 4096:
+        return False, "that counts one layer: dropout is in fc6 and fc7"
+    return False, f"2^{n} is not the number of thinned networks"
+
+
+def _keep_scale(answer):
+    value = _number(answer, "a number")
+    right = 1 / (1 - 0.2)
+    if math.isclose(value, right, rel_tol=1e-3):
+        return True, "kept outputs are divided by the keep share, 1 - rate"
+    if math.isclose(value, 0.8, rel_tol=1e-3):
+        return False, "that is the share kept; the outputs are divided by it, not multiplied"
+    return False, f"{value:g} is not the factor on the kept outputs"
+
+
 EXERCISES = {
     e.key: e
     for e in (
@@ -223,6 +296,40 @@ EXERCISES = {
             "02.fc6",
             "How many parameters does fc6 have (4096 neurons, biases included)?",
             _count(_fc6, _fc6_wrong),
+        ),
+        Exercise(
+            "03.sigmoid_depth",
+            "A sigmoid's slope is at most 0.25. Through how many sigmoid layers can a gradient "
+            "pass before the slopes alone have shrunk it at least 1,000 times?",
+            _sigmoid_depth,
+        ),
+        Exercise(
+            "03.params_19pct",
+            "How many parameters (weights and biases) has layers-19pct, Figure 1's kind of "
+            "network?",
+            _params_19pct,
+        ),
+        Exercise(
+            "03.tanh_slope",
+            "How many times steeper than the sigmoid is tanh at x = 0?",
+            _tanh_slope,
+        ),
+        Exercise(
+            "06.test_output",
+            "Under the paper's rule (dropout 0.5), a unit outputs 3.0 for an image. What does "
+            "the next layer receive from it at test time?",
+            _test_output,
+        ),
+        Exercise(
+            "06.thinned_networks",
+            "Dropout in fc6 and fc7 (4096 units each) picks one of 2^n thinned networks at "
+            "each step. What is n?",
+            _thinned_networks,
+        ),
+        Exercise(
+            "06.keep_scale",
+            "Keras' Dropout(0.2) while training: by what factor are the kept outputs multiplied?",
+            _keep_scale,
         ),
         Exercise(
             "07.crops_227",

@@ -162,6 +162,7 @@ def fit(
     verbose=1,
     restart=False,
     report=None,
+    until=None,
 ):
     """Train `model` (from build) on data.x_train with the recipe for `epochs` epochs.
 
@@ -177,6 +178,8 @@ def fit(
     report: for reporting only, never for choosing: a function model -> {name: number}
     called after each epoch (e.g. test accuracy for a curve); its numbers join the
     history and its time is kept out of the training time.
+    until: a function history -> bool called after each epoch; True ends training
+    there (e.g. once the training error is below a target). Run.epochs says how many ran.
     """
     recipe_ = recipe(recipe_)
     epochs = checks.whole("epochs", epochs, 1, example=10)
@@ -230,6 +233,8 @@ def fit(
         raise checks.InvalidArgument(
             f"report={report!r}: give a function model -> {{name: number}}, or None"
         )
+    if until is not None and not callable(until):
+        raise checks.InvalidArgument(f"until={until!r}: give a function history -> bool, or None")
     state = {
         "identity": identity,
         "epoch": 0,
@@ -252,6 +257,9 @@ def fit(
     live = sys.stdout.isatty() or "ipykernel" in sys.modules
     try:
         for epoch in range(state["epoch"], epochs):
+            # Checked before each epoch, so a resumed run that had already stopped stays put
+            if until is not None and state["history"]["loss"] and until(state["history"]):
+                break
             order = np.random.default_rng([seed, epoch]).permutation(len(x))[
                 : steps * recipe_.batch_size
             ]

@@ -16,7 +16,7 @@ from alexlab.variants import VARIANTS
 
 keras = import_keras()  # Keras without TensorFlow's native start-up chatter
 
-__all__ = ["POOLING", "VARIANTS", "alexnet", "alexnet_cifar", "shapes_only"]
+__all__ = ["POOLING", "VARIANTS", "alexnet", "alexnet_cifar", "cuda_convnet_19pct", "shapes_only"]
 
 # §3.4: windows of z=3 moved by s=2 overlap; z=2, s=2 is the traditional tiling.
 POOLING = {"overlapping": (3, 2), "non-overlapping": (2, 2)}
@@ -135,6 +135,42 @@ def alexnet_cifar(
         init,
         name,
     )
+
+
+def cuda_convnet_19pct(
+    num_classes=10, input_shape=(32, 32, 3), activation="relu", init="source", name=None
+):
+    """Figure 1's kind of network: cuda-convnet's layers-19pct.cfg, four weight layers.
+
+    The paper does not name Figure 1's "four-layer convolutional neural network"; the
+    closest published match is the example Krizhevsky shipped with cuda-convnet
+    (example-layers/layers-19pct.cfg, "19% error on CIFAR-10 in 20 minutes"): conv 5x5
+    32, max pool 3/2, conv 5x5 32, average pool 3/2, conv 5x5 64, average pool 3/2,
+    fc 10. The source applies conv1's ReLU after its max pool; for a rising activation
+    that is the same function. init="source" draws weights from N(0, 0.0001^2) in conv1
+    and N(0, 0.01^2) elsewhere (layers-19pct.cfg's initW), biases 0; "glorot" and "he"
+    are Keras' initialisers of those names.
+    """
+    if init not in ("source", "glorot", "he"):
+        raise ValueError(f"init={init!r}: use 'source' (layers-19pct.cfg), 'glorot' or 'he'")
+
+    def weights(std):
+        if init == "source":
+            return {"kernel_initializer": keras.initializers.RandomNormal(0.0, std)}
+        return {"kernel_initializer": f"{init}_normal" if init == "he" else "glorot_uniform"}
+
+    inputs = keras.Input(input_shape, name="image")
+    x = inputs
+    for i, (filters, std) in enumerate(((32, 0.0001), (32, 0.01), (64, 0.01)), start=1):
+        # (N, 32, 32, 32) -> pool (N, 16, 16, 32) -> ... -> (N, 4, 4, 64)
+        x = keras.layers.Conv2D(filters, 5, padding="same", activation=activation,
+                                name=f"conv{i}", **weights(std))(x)  # fmt: skip
+        pool = keras.layers.MaxPooling2D if i == 1 else keras.layers.AveragePooling2D
+        x = pool(3, 2, "same", name=f"pool{i}")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(num_classes, name="fc10", **weights(0.01))(x)
+    outputs = keras.layers.Activation("softmax", dtype="float32", name="softmax")(x)
+    return keras.Model(inputs, outputs, name=name or f"cuda_convnet_19pct_{activation}")
 
 
 def _build(

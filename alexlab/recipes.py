@@ -40,7 +40,9 @@ class Recipe:
     batch_size: int
     momentum: float = 0.9
     weight_decay: float = 0.0005
-    schedule: str = "plateau"  # "plateau" (§5) or "one_cycle" (linear warm-up, linear decay)
+    # "plateau" (§5), "one_cycle" (linear warm-up, linear decay) or "constant" (Figure 1's
+    # runs: one rate throughout)
+    schedule: str = "plateau"
     warmup_fraction: float = 0.0  # one_cycle: share of all steps spent warming up
     patience: int = 2  # plateau: epochs without a better validation error before /10
     validation: float = 0.0  # share of the training set held out to steer "plateau"
@@ -67,7 +69,7 @@ class Recipe:
         c.whole("batch_size", self.batch_size, 1, example=128)
         c.number("momentum", self.momentum, 0, 1, high_open=True, example=0.9)
         c.number("weight_decay", self.weight_decay, 0, 1, example=0.0005)
-        c.choice("schedule", self.schedule, ("plateau", "one_cycle"))
+        c.choice("schedule", self.schedule, ("plateau", "one_cycle", "constant"))
         c.number("warmup_fraction", self.warmup_fraction, 0, 1, high_open=True, example=0.15)
         c.whole("patience", self.patience, 1, example=2)
         c.number("validation", self.validation, 0, 1, high_open=True, example=0.1)
@@ -289,10 +291,10 @@ def optimizer(recipe_, steps_per_epoch, epochs):
     if recipe_.schedule == "one_cycle":
         total = steps_per_epoch * epochs
         rate = OneCycle(recipe_.learning_rate, round(recipe_.warmup_fraction * total), total)
-    elif recipe_.schedule == "plateau":
-        rate = recipe_.learning_rate  # a variable: fit divides it by 10 on a plateau
+    elif recipe_.schedule in ("plateau", "constant"):
+        rate = recipe_.learning_rate  # a variable: on "plateau" fit divides it by 10
     else:
-        raise ValueError(f"schedule={recipe_.schedule!r}: use 'plateau' or 'one_cycle'")
+        raise ValueError(f"schedule={recipe_.schedule!r}: use 'plateau', 'one_cycle' or 'constant'")
     if recipe_.optimizer not in ("paper_sgd", "nesterov"):
         raise ValueError(f"optimizer={recipe_.optimizer!r}: use 'paper_sgd' or 'nesterov'")
     return PaperSGD(

@@ -46,6 +46,7 @@ __all__ = [
     "default_model",
     "evaluate",
     "fit",
+    "network_of",
     "recipe",
     "resolve_precision",
     "throughput",
@@ -93,6 +94,12 @@ MODELS = {
         None,
         "the cpu profile's member: alexnet_cifar_small with a 3x3 conv2 and 96-96-64 kernels "
         "in conv3-conv5 (benchmarks/results/choice_network_cpu.json)",
+    ),
+    "cuda_convnet_19pct": _Spec(
+        lambda n, **kw: models.cuda_convnet_19pct(n, **kw),
+        None,
+        "Figure 1's kind of network (§3.1): cuda-convnet's layers-19pct.cfg, three 5x5 "
+        "convolutions (32-32-64) and fc 10",
     ),
     "alexnet_cifar_tiny": _Spec(
         lambda n, **kw: models.alexnet_cifar(n, **{"dropout": 0.0, **_TINY, **kw}),
@@ -173,6 +180,19 @@ def build(network, data, recipe_, seed=0, network_options=None):
     # What build took from the recipe, so fit can refuse a recipe that would differ.
     model.alexlab_built_with = json.dumps({f: getattr(recipe_, f) for f in BUILD_FIELDS})
     return model
+
+
+def network_of(model):
+    """(inputs, network): build's network and a model from uint8 images to its inputs.
+
+    For a model from ``build``, the network behind the augmentation and standardisation,
+    and the part before it (at inference: standardisation only); for any other model,
+    (None, model).
+    """
+    inner = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+    if not inner or "standardise" not in [layer.name for layer in model.layers]:
+        return None, model
+    return keras.Model(model.inputs, model.get_layer("standardise").output), inner[-1]
 
 
 def _channel_stats(images, sample=5000, chunk=500):

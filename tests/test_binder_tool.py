@@ -88,3 +88,27 @@ def test_a_kernel_over_the_memory_limit_is_killed_as_on_binder(tmp_path):
     result = json.loads(out.read_text())
     assert "died" in result["notebooks"][0]["error"]
     assert result["container"]["limit_mib"] == 400 and result["container"]["oom_kills"] >= 1
+
+
+def test_merge_keeps_the_rows_not_measured_again_and_says_who_measured_each():
+    tool = _tool()
+
+    def row(name, peak, seconds):
+        return {"notebook": name, "peak_mib": peak, "seconds": seconds, "error": None}
+
+    old = {"command": "python tools/binder.py", "date": "2026-01-01",
+           "container": {"limit_mib": 2048, "peak_mib": 900.0, "oom_kills": 0},
+           "notebooks": [row("00_index.ipynb", 600, 7),
+                         row("03_relu.ipynb", 1000, 100)]}  # fmt: skip
+    new = {"command": "python tools/binder.py --notebooks 03", "date": "2026-01-02",
+           "container": {"limit_mib": 2048, "peak_mib": 1200.0, "oom_kills": 0},
+           "notebooks": [row("03_relu.ipynb", 1100, 700)]}  # fmt: skip
+    merged = tool.merge(old, new)
+    rows = {r["notebook"]: r for r in merged["notebooks"]}
+    assert list(rows) == ["00_index.ipynb", "03_relu.ipynb"]
+    assert rows["00_index.ipynb"]["measured"]["date"] == "2026-01-01"
+    assert rows["03_relu.ipynb"]["peak_mib"] == 1100
+    assert rows["03_relu.ipynb"]["measured"]["command"].endswith("--notebooks 03")
+    assert merged["container"]["peak_mib"] == 1200.0
+    within = tool.SECONDS_TARGET > 700
+    assert merged["all_within_targets"] is within

@@ -10,6 +10,12 @@ CASES = {
     "00.top5_gap": ([10.9, "10.9"], [8.0, 0.109, 11.9]),
     "00.fewer_errors": ([34, 33.85], [8.7, 0.34, 51]),
     "07.crops_28": ([50], [32, 25, 18]),
+    "03.sigmoid_depth": ([5], [4, 3, 1000, 0, 6]),
+    "03.params_19pct": ([89_578], [89_440, 122_346, 0]),
+    "03.tanh_slope": ([4, "4.0"], [0.25, 2, "four"]),
+    "06.test_output": ([1.5, "1.5"], [3.0, 6, 0]),
+    "06.thinned_networks": ([8192], [4096, 2, 16_777_216]),
+    "06.keep_scale": ([1.25], [0.8, 5, 1.2]),
     "08.gpu_steps": ([2340], [2346, 390, 2000]),
     "01.padding": ([2, 3], [0, 1, 4, -1, 2.5, "two"]),
     "01.smallest_input": ([227], [224, 228, 10]),
@@ -51,6 +57,9 @@ def test_answers_agree_with_the_package():
     rows = {row.name: row for row in ledger.rows}
     assert rows["conv2"].params == CASES["02.conv2"][0][0]
     assert rows["fc6"].params == CASES["02.fc6"][0][0]
+    # layers-19pct by hand: three 5x5 convolutions (3->32->32->64) and fc10 on 4x4x64
+    by_hand = sum(5 * 5 * i * o + o for i, o in ((3, 32), (32, 32), (32, 64))) + 1024 * 10 + 10
+    assert by_hand == CASES["03.params_19pct"][0][0]
 
 
 def test_unknown_exercise_names_the_known_ones():

@@ -242,6 +242,33 @@ def run(notebooks, path=False, timeout=1800, save=False):
     return results
 
 
+def merge(old, new):
+    """New measurements of some notebooks over an older results file: the other rows kept.
+
+    Each row says which command and date measured it; the container's peak and kills
+    cover both runs, and "all within targets" is judged again over the merged rows.
+    """
+    ran = {row["notebook"] for row in new["notebooks"]}
+    stamp = {"command": old["command"], "date": old["date"]}
+    kept = [{**row, "measured": row.get("measured", stamp)} for row in old["notebooks"]
+            if row["notebook"] not in ran]  # fmt: skip
+    now = [{**row, "measured": {"command": new["command"], "date": new["date"]}}
+           for row in new["notebooks"]]  # fmt: skip
+    rows = sorted(kept + now, key=lambda row: row["notebook"])
+    merged = {**new, "notebooks": rows}
+    if old.get("container") and new.get("container"):
+        merged["container"] = {
+            "limit_mib": new["container"]["limit_mib"],
+            "peak_mib": max(old["container"]["peak_mib"], new["container"]["peak_mib"]),
+            "oom_kills": old["container"]["oom_kills"] + new["container"]["oom_kills"],
+        }
+    merged["all_within_targets"] = all(
+        r["peak_mib"] < PEAK_TARGET_MIB and r["seconds"] < SECONDS_TARGET and not r["error"]
+        for r in rows
+    )
+    return merged
+
+
 def main(argv=None):
     """Parse the command line, build the environment if asked, measure, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -252,6 +279,8 @@ def main(argv=None):
     parser.add_argument("--limit-mib", type=int, help="run inside a memory cgroup this large")
     parser.add_argument("--save", action="store_true", help="write the executed notebooks back")
     parser.add_argument("--json", help="default: benchmarks/results/binder_<profile>.json")
+    keep = "keep the results file's rows for the notebooks not run now"
+    parser.add_argument("--merge", action="store_true", help=keep)
     args = parser.parse_args(argv)
     if args.fresh:
         python = fresh_environment(args.fresh)
@@ -297,6 +326,8 @@ def main(argv=None):
         ),
     }
     path = Path(args.json or ROOT / "benchmarks" / "results" / f"binder_{args.profile}.json")
+    if args.merge and path.exists():
+        out = merge(json.loads(path.read_text()), out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=1) + "\n")
     print(f"highest peak: {worst['notebook']} {worst['peak_mib']:,.0f} MiB; -> {path}")
