@@ -8,6 +8,8 @@ they compute can be read line by line; the networks they probe are Keras models.
 
 import numpy as np
 
+from .results import spread
+
 __all__ = [
     "ACTIVATIONS",
     "dead_units",
@@ -193,6 +195,7 @@ def plot_figure1(runs, target=0.25, title=None):
     line; the target is a horizontal line.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
     labelled = set()
@@ -207,6 +210,7 @@ def plot_figure1(runs, target=0.25, title=None):
     ax.annotate(f"{target:.0%} training error", (1, target - 0.04), fontsize=8)
     title = title or "ReLU (solid) reaches the line in fewer epochs than tanh (dashed)"
     ax.set(xlabel="epochs", ylabel="training error rate", ylim=(0, 0.95), title=title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -297,13 +301,6 @@ def speedups(runs, targets=(0.25, 0.3, 0.35, 0.4), cap=None):
                 ratios.append(None if a is None or b is None else b / a)
                 limit = cap.get(other) if isinstance(cap, dict) else cap
                 bounds.append(limit / a if a is not None and b is None and limit else None)
-            known = [r for r in ratios if r is not None]
-            speed[other] = {
-                "per_seed": ratios,
-                "median": float(np.median(known)) if known else None,
-                "min": min(known, default=None),
-                "max": max(known, default=None),
-                "at_least": bounds,
-            }
+            speed[other] = {**spread(ratios), "at_least": bounds}
         out[target] = {"epochs": epochs, "speedup": speed}
     return out

@@ -8,9 +8,10 @@ copy of the package without them says where the figure would come from.
 
 import functools
 import json
+import statistics
 from pathlib import Path
 
-__all__ = ["FOLDER", "difference", "load"]
+__all__ = ["FOLDER", "difference", "load", "spread"]
 
 FOLDER = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
 
@@ -40,3 +41,12 @@ def difference(name, a, b):
             text += f"{low * 100:+.2f} to {high * 100:+.2f})"
             return text + (", not measurable at this size" if low <= 0 <= high else "")
     raise KeyError(f"{name}.json has no comparison of {a!r} with {b!r}")
+
+
+def spread(values):
+    """Per-seed values with their median, min and max, leaving out None (not measured)."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return {"per_seed": list(values), "median": None, "min": None, "max": None}
+    return {"per_seed": list(values), "median": statistics.median(known), "min": min(known),
+            "max": max(known)}  # fmt: skip

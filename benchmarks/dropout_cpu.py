@@ -1,7 +1,7 @@
 """§4.2 measured: overfitting with and without dropout, the epochs to converge, and the
 network as an ensemble of its dropout masks.
 
-    ALEXLAB_PROFILE=cpu python benchmarks/dropout_cpu.py [--seeds 0 1 2] [--epochs 20]
+    ALEXLAB_PROFILE=cpu python benchmarks/dropout_cpu.py [--seeds 0 1 2] [--epochs 40]
 
 The comparison tool (``al.compare``) trains ``alexnet_cifar_cpu`` without dropout and
 with dropout 0.5 in fc6 and fc7, once per seed, on --train-images images of CIFAR-10's
@@ -17,7 +17,8 @@ After every epoch, with dropout off: accuracy on 5,000 of the training images an
 validation images (``al.dropout.curves``). Per seed, then:
 - overfitting: training minus validation accuracy at the end, and at the best epoch;
 - convergence: the first epoch whose validation accuracy is within 1 point of the run's
-  best (``al.dropout.convergence_epoch``), and the ratio with dropout / without;
+  best, counted only if the run went on for at least 5 more epochs
+  (``al.dropout.convergence_epoch``), and the ratio with dropout / without;
 - the ensemble view, on each dropout network: weight scaling (Keras' test-time rule)
   against averaging the softmax of 1, 2, 4, ... 64 sampled masks (``al.dropout.ensemble``),
   paired on the same validation images.
@@ -26,7 +27,6 @@ Writes benchmarks/results/<--name>.json (default dropout_cpu); notebook 06 reads
 """
 
 import argparse
-import statistics
 import sys
 from pathlib import Path
 
@@ -34,17 +34,10 @@ HERE = Path(__file__).resolve().parent
 MASKS = (1, 2, 4, 8, 16, 32, 64)
 
 
-def _spread(values):
-    known = [v for v in values if v is not None]
-    if not known:
-        return {"per_seed": values, "median": None, "min": None, "max": None}
-    return {"per_seed": values, "median": statistics.median(known), "min": min(known),
-            "max": max(known)}  # fmt: skip
-
-
 def summarise(saved):
     """Per configuration and seed: the gap, the convergence epoch; the ratio per seed."""
     from alexlab.dropout import convergence_epoch
+    from alexlab.results import spread as _spread
 
     out = {}
     for config in saved["configs"]:
@@ -89,7 +82,7 @@ def main(argv=None):
     """Run the comparison, the ensemble measurement, and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--train-images", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=0.01)
     parser.add_argument("--name", default="dropout_cpu")

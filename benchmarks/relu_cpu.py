@@ -75,6 +75,7 @@ def _train(al, data, activation, rate, seed, epochs, dead=False):
 
 def _summary(runs, seeds, cap):
     from alexlab.activations import speedups
+    from alexlab.results import spread
 
     race = [r for r in runs if r["phase"] == "race"]
     out = {}
@@ -106,12 +107,8 @@ def _summary(runs, seeds, cap):
                     ratios.append(None)
                 else:
                     ratios.append(b / a)
-            known = [r for r in ratios if r is not None]
             out[f"speedup_vs_{other}_{unit}"] = {
-                "per_seed": ratios,
-                "median": statistics.median(known) if known else None,
-                "min": min(known) if known else None,
-                "max": max(known) if known else None,
+                **spread(ratios),
                 "some_not_reached_within_cap": bound,
             }
     relu = [r for r in race if r["activation"] == "relu" and r.get("dead_after")]

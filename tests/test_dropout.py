@@ -68,10 +68,24 @@ def test_ensemble_refuses_a_network_without_dropout():
 
 
 def test_convergence_is_the_first_epoch_near_the_best():
-    assert D.convergence_epoch([0.3, 0.5, 0.595, 0.6, 0.58], 0.01) == 3
-    assert D.convergence_epoch([0.3, 0.5, 0.6], 0.01) is None  # still climbing at the end
+    assert D.convergence_epoch([0.3, 0.5, 0.595, 0.6, 0.58], 0.01, settle=2) == 3
+    assert D.convergence_epoch([0.3, 0.5, 0.595, 0.6, 0.58], 0.01, settle=3) is None
+    assert D.convergence_epoch([0.3, 0.5, 0.6], 0.01, settle=0) == 3
+    # still climbing at the end: within 1 point of the best only in the last epochs
+    assert D.convergence_epoch([0.3, 0.5, 0.6, 0.605, 0.61], 0.01) is None
     with pytest.raises(ValueError, match="no epochs"):
         D.convergence_epoch([])
+
+
+def test_epochs_to_reach_a_level_per_seed_and_their_ratio():
+    def config(name, *curves):
+        return {"name": name, "history": [{"val_accuracy": c} for c in curves]}
+
+    saved = {"configs": [config("none", [0.5, 0.61, 0.7], [0.62, 0.6, 0.6]),
+                         config("dropout", [0.4, 0.5, 0.6], [0.3, 0.5, 0.59])]}  # fmt: skip
+    out = D.epochs_to_reach(saved, 0.6)
+    assert out["none"] == [2, 1] and out["dropout"] == [3, None]
+    assert out["ratio"]["per_seed"] == [1.5, None] and out["ratio"]["median"] == 1.5
 
 
 def test_compare_records_curves_after_every_epoch_of_a_learning_run():
@@ -99,11 +113,14 @@ def test_verdicts_quote_the_gap_the_paired_test_and_the_ratio():
         return {"per_seed": values, "median": float(np.median(known)) if known else None,
                 "min": min(known, default=None), "max": max(known, default=None)}  # fmt: skip
 
+    def curves(*epochs):  # validation accuracy reaches 0.6 in the given epoch
+        return [{"val_accuracy": [0.5] * (e - 1) + [0.6]} for e in epochs]
+
     saved = {
         "seeds": [0, 1, 2],
         "configs": [
-            {"name": "no dropout", "network": "net", "epochs": 20},
-            {"name": "dropout 0.5", "network": "net", "epochs": 20},
+            {"name": "no dropout", "network": "net", "epochs": 20, "history": curves(2, 4, 5)},
+            {"name": "dropout 0.5", "network": "net", "epochs": 20, "history": curves(3, 4, 10)},
         ],  # fmt: skip
         "differences": [{"verdict": "dropout 0.5 better than no dropout (...)"}],
         "summary": {
@@ -116,5 +133,9 @@ def test_verdicts_quote_the_gap_the_paired_test_and_the_ratio():
     assert "32.0 points (30.0 to 35.0) without dropout, 11.0 points" in said["dropout_overfitting"]
     assert "better than no dropout" in said["dropout_overfitting"]
     assert "1.75x (median of 2 of 3 seeds, 1.50 to 2.00)" in said["dropout_iterations"]
+    assert (
+        "reach 60% validation accuracy, with / without: 1.50x (1.00 to 2.00)"
+        in said["dropout_iterations"]
+    )
     saved["summary"]["convergence_ratio"] = spread([None, None, None])
     assert "not measured" in D.verdicts(saved)["dropout_iterations"]

@@ -261,6 +261,8 @@ def test_binder_figures_in_the_readme_are_the_results_file():
     assert f"`al.setup()` stopped {stops} times" in text
     minutes = f"{rows['07']['seconds'] / 60:.0f} and {rows['08']['seconds'] / 60:.0f} minutes"
     assert f"07 and 08 train for about {minutes} on 2 cores" in text
+    minutes = f"{rows['03']['seconds'] / 60:.0f} and {rows['06']['seconds'] / 60:.0f} minutes"
+    assert f"03 and 06 take about {minutes}," in text
     assert max(rows[k]["seconds"] for k in ("00", "01", "02")) < 60  # "in seconds"
 
 
