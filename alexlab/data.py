@@ -8,33 +8,26 @@ does exactly that (``size=256``); subtracting the mean image, the paper's only o
 preprocessing, belongs to the model, not to the data.
 
 Everything here returns a :class:`Dataset` of uint8 arrays (N, H, W, 3) and int64 labels.
-Downloads are checked against a SHA-256 before anything in them is read (the CIFAR-10
-batches are pickles, and unpickling runs code), archives are unpacked only after every
-member has been checked, and decoded image folders are cached as .npz under the Keras
-cache (``$KERAS_HOME/datasets/alexlab``) so that a second load takes seconds.
+Downloads are checked against a SHA-256 before anything in them is read (download.py;
+the CIFAR-10 batches are pickles, and unpickling runs code), archives are unpacked only
+after every member has been checked (archives.py), and decoded image folders are cached
+as .npz under the Keras cache (``$KERAS_HOME/datasets/alexlab``) so that a second load
+takes seconds (folders.py).
 """
 
-import contextlib
-import hashlib
-import io
-import itertools
 import os
-import pickle
 import shutil
-import sys
-import tarfile
 import tempfile
-import time
-import urllib.request
-import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 
 import numpy as np
 
 from alexlab import checks
+from alexlab.archives import read_cifar_archive, safe_extract
 from alexlab.doctor import keras_cache_dir
+from alexlab.download import DatasetUnavailable, download, file_sha256
+from alexlab.folders import cache_file, cached, decode_all, list_images, load_image
 
 __all__ = [
     "CIFAR10_CLASSES",
@@ -68,13 +61,6 @@ FLOWERS_CLASSES = ("daisy", "dandelion", "roses", "sunflowers", "tulips")
 
 CIFAR10_ENV = "ALEXLAB_CIFAR10_DIR"
 FLOWERS_ENV = "ALEXLAB_FLOWERS_DIR"
-TIMEOUT = 15  # seconds per socket operation: offline fails fast, a slow link still works
-_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
-_CACHE_VERSION = 1  # bump when decoding changes, so old .npz caches are not reused
-
-
-class DatasetUnavailable(OSError):
-    """The data cannot be downloaded here, and no valid local copy was found."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,306 +118,6 @@ def _balanced_pick(labels, n, rng, split):
     return rng.permutation(chosen)
 
 
-# ---------------------------------------------------------------------------------------
-# Downloading: stream to a temporary file, check the SHA-256, then rename into place.
-
-
-def download(url, filename, sha256, cache_dir=None, *, hint=""):
-    """Fetch url to cache_dir/filename unless a copy with this sha256 is there; return its path.
-
-    A cached file with another hash (a partial or corrupt download) is fetched again,
-    once. A fresh download with the wrong hash raises ValueError; no connection raises
-    DatasetUnavailable, saying where to put the file by hand (and `hint`, another way).
-    """
-    cache_dir = Path(cache_dir) if cache_dir is not None else keras_cache_dir()
-    target = cache_dir / filename
-    stale = ""
-    if target.is_file():
-        found = _sha256(target)
-        if found == sha256:
-            return target
-        stale = f" (the file there now has sha256 {found}: a partial or corrupt copy)"
-        print(f"{filename} in the cache has the wrong sha256{stale}; downloading it again")
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:  # e.g. KERAS_HOME names a file, or a read-only folder
-        raise DatasetUnavailable(
-            f"cannot create the download folder {cache_dir} ({error.strerror or error}): set "
-            "KERAS_HOME to a folder you can write to" + (f", or {hint}" if hint else "")
-        ) from None
-    try:
-        response = urllib.request.urlopen(url, timeout=TIMEOUT)
-    except OSError as error:  # URLError, HTTPError, timeouts, refused connections
-        raise DatasetUnavailable(
-            f"cannot download {filename} from {url} ({error}).\n"
-            f"To work offline, place the file {filename} (sha256 {sha256}) at\n"
-            f"    {target}{stale}\n" + (f"or {hint}" if hint else "")
-        ) from error
-    # A temporary file in the same folder, so the final rename is atomic: readers see
-    # the old file or the whole new one, never half a download under the real name.
-    handle, name = tempfile.mkstemp(dir=cache_dir, prefix=f".{filename}.", suffix=".part")
-    partial = Path(name)
-    try:
-        with response, os.fdopen(handle, "wb") as out:
-            digest = hashlib.sha256()
-            total = int(response.headers.get("Content-Length") or 0) or None
-            bar = _Progress(f"downloading {filename}", total, bytes_=True)
-            while chunk := response.read(1 << 20):
-                digest.update(chunk)
-                out.write(chunk)
-                bar.update(len(chunk))
-            bar.close()
-        if digest.hexdigest() != sha256:
-            raise checks.InvalidArgument(
-                f"downloaded {filename} from {url} has sha256 {digest.hexdigest()}, "
-                f"expected {sha256}; it was discarded. Try again later, or place a copy "
-                f"with the expected hash at {target}"
-            )
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)  # gone already after a successful rename
-    return target
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-class _Progress:
-    """A one-line text bar redrawn in place with '\\r', at most twice a second (notebook-safe)."""
-
-    def __init__(self, label, total, bytes_=False):
-        self.label, self.total, self.bytes_ = label, total, bytes_
-        self.done, self.last = 0, 0.0
-
-    def update(self, n=1):
-        self.done += n
-        if time.monotonic() - self.last >= 0.5:
-            self._draw()
-
-    def close(self):
-        self._draw()
-        sys.stdout.write("\n")
-
-    def _draw(self):
-        self.last = time.monotonic()
-        fmt = (lambda n: f"{n / 2**20:.1f} MB") if self.bytes_ else str
-        text = f"\r{self.label}: {fmt(self.done)}"
-        if self.total:
-            filled = int(30 * self.done / self.total)
-            text += f" / {fmt(self.total)} [{'=' * filled}{' ' * (30 - filled)}]"
-        sys.stdout.write(text)
-        sys.stdout.flush()
-
-
-# ---------------------------------------------------------------------------------------
-# Archives: CIFAR-10's pickled batches are read in place; others unpack only when safe.
-
-
-class _ArrayUnpickler(pickle.Unpickler):
-    """Unpickles dicts, lists, bytes and NumPy arrays, and refuses everything else."""
-
-    # Defence in depth (the archive's hash is checked first): a pickle names functions to
-    # call; a NumPy array needs only these (NumPy 1 and 2 name the module differently).
-    _ALLOWED = {
-        ("numpy", "ndarray"): np.ndarray,
-        ("numpy", "dtype"): np.dtype,
-        ("numpy.core.multiarray", "_reconstruct"): np.empty(0).__reduce__()[0],
-        ("numpy._core.multiarray", "_reconstruct"): np.empty(0).__reduce__()[0],
-    }
-
-    def find_class(self, module, name):
-        if (module, name) not in self._ALLOWED:
-            raise pickle.UnpicklingError(f"refusing to unpickle {module}.{name}")
-        return self._ALLOWED[module, name]
-
-
-def _read_cifar_archive(path, sha256):
-    """x_train, y_train, x_test, y_test, class names from cifar-10-python.tar.gz, unextracted."""
-    with open(path, "rb") as f:
-        # Hash and read the same open file, so it cannot be swapped in between.
-        digest = hashlib.sha256()
-        while block := f.read(1 << 20):
-            digest.update(block)
-        if digest.hexdigest() != sha256:
-            raise checks.InvalidArgument(
-                f"{Path(path).name} has sha256 {digest.hexdigest()}, expected {sha256}: "
-                "not the official CIFAR-10 archive, or corrupt; nothing in it was read"
-            )
-        f.seek(0)
-        wanted = {f"data_batch_{i}" for i in range(1, 6)} | {"test_batch", "batches.meta"}
-        batches = {}
-        with tarfile.open(fileobj=f, mode="r:gz") as tar:
-            for member in tar:
-                name = PurePosixPath(member.name).name
-                if member.isfile() and name in wanted:
-                    data = tar.extractfile(member).read()
-                    batches[name] = _ArrayUnpickler(io.BytesIO(data), encoding="bytes").load()
-    if wanted - batches.keys():
-        raise checks.InvalidArgument(f"{Path(path).name} lacks {sorted(wanted - batches.keys())}")
-
-    def images(names):
-        # Each row holds 1024 red, then 1024 green, then 1024 blue values, row-major.
-        rows = np.concatenate([np.asarray(batches[n][b"data"], np.uint8) for n in names])
-        labels = np.concatenate([np.asarray(batches[n][b"labels"], np.int64) for n in names])
-        return rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy(), labels  # (N, 32, 32, 3)
-
-    x_train, y_train = images([f"data_batch_{i}" for i in range(1, 6)])
-    x_test, y_test = images(["test_batch"])
-    classes = tuple(n.decode() for n in batches["batches.meta"][b"label_names"])
-    return x_train, y_train, x_test, y_test, classes
-
-
-def _check_member(member):
-    name = member.name.replace("\\", "/")
-    if name.startswith("/") or PureWindowsPath(member.name).drive:
-        raise checks.InvalidArgument(
-            f"archive member {member.name!r} has an absolute path: refused"
-        )
-    if ".." in PurePosixPath(name).parts:
-        raise checks.InvalidArgument(
-            f"archive member {member.name!r} points outside the folder: refused"
-        )
-    if not (member.isfile() or member.isdir()):
-        # Links can point anywhere and device files are not data: neither belongs here.
-        raise checks.InvalidArgument(
-            f"archive member {member.name!r} is not a plain file or folder: refused"
-        )
-
-
-def _safe_extract(archive, dest):
-    """Unpack a tar archive into dest after checking every member; refuse it all if one is bad."""
-    dest = Path(dest)
-    with tarfile.open(archive) as tar:
-        members = tar.getmembers()
-        for member in members:
-            _check_member(member)
-        dest.mkdir(parents=True, exist_ok=True)
-        if hasattr(tarfile, "data_filter"):  # Python 3.12, and 3.10.12+ / 3.11.4+ backports
-            tar.extractall(dest, members, filter="data")
-        else:  # every member was checked above
-            tar.extractall(dest, members)
-
-
-# ---------------------------------------------------------------------------------------
-# Image folders: <root>/<class>/*.jpg, decoded with Pillow once, then cached as .npz.
-
-
-def _list_images(root, classes, what):
-    """Sorted image paths and labels under root/<class>/, labels in the order of `classes`."""
-    found = {p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")}
-    unknown = sorted(found - set(classes))
-    missing = [c for c in classes if c not in found]
-    if unknown or missing:
-        raise checks.InvalidArgument(
-            f"{root.name}/ has class folders {sorted(found)}; {what} needs exactly "
-            f"{', '.join(classes)} (unknown: {unknown or 'none'}, missing: {missing or 'none'})"
-        )
-    paths, labels = [], []
-    for label, name in enumerate(classes):
-        # Sorted by name (as strings: sorting Path objects is slow for 50,000 files).
-        names = sorted(f for f in os.listdir(root / name) if _is_image_name(f))
-        if not names:
-            raise checks.InvalidArgument(
-                f"{root.name}/{name}/ has no images ({', '.join(_IMAGE_SUFFIXES)})"
-            )
-        paths += [root / name / f for f in names]
-        labels += [label] * len(names)
-    return paths, np.asarray(labels, dtype=np.int64)
-
-
-def _is_image_name(name):
-    return not name.startswith(".") and os.path.splitext(name)[1].lower() in _IMAGE_SUFFIXES
-
-
-def load_image(path, size=None):
-    """An image file as uint8 (H, W, 3); size= applies the paper's shorter-side + centre crop."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as image:
-            image.load()
-            if image.mode != "RGB":  # greyscale, CMYK, palette; skipped when RGB, as it copies
-                image = image.convert("RGB")
-            if size is None:
-                return np.asarray(image)
-            # Rescaling the shorter side to `size`, then cropping the central size x size
-            # patch, is one resize of the central square: box= does both, rounding once.
-            w, h = image.size
-            s = min(w, h)
-            box = ((w - s) / 2, (h - s) / 2, (w + s) / 2, (h + s) / 2)
-            bilinear = getattr(Image, "Resampling", Image).BILINEAR  # antialiased when shrinking
-            return np.asarray(image.resize((size, size), bilinear, box=box))
-    except OSError as error:  # truncated or not an image: say which file
-        path = Path(path)
-        raise checks.InvalidArgument(
-            f"cannot decode {path.parent.name}/{path.name}: {error}"
-        ) from error
-
-
-def _decode_all(paths, size=None):
-    first = load_image(paths[0], size)
-    out = np.empty((len(paths), *first.shape), dtype=np.uint8)  # filled in place: no 2x peak
-    # Pillow releases the GIL while decoding and resizing, so threads pay off for photos
-    # (~2x on 2 cores); for 1 KB thumbnails Python's overhead dominates and threads contend.
-    photos = paths[0].stat().st_size >= 8 * 1024
-    workers = min(4, os.cpu_count() or 1) if photos else 1
-    pool = ThreadPoolExecutor(workers) if workers > 1 else None
-    images = (pool.map if pool else map)(load_image, paths, itertools.repeat(size))
-    bar = _Progress(f"decoding {len(paths)} images", len(paths))
-    try:
-        for i, (path, image) in enumerate(zip(paths, images, strict=True)):
-            if image.shape != first.shape:
-                raise checks.InvalidArgument(
-                    f"{path.parent.name}/{path.name} is {image.shape[1]}x{image.shape[0]}, "
-                    f"the first image {first.shape[1]}x{first.shape[0]}: give all one size"
-                )
-            out[i] = image
-            bar.update()
-    finally:
-        if pool:  # on an error, drop the queued work rather than wait for it
-            pool.shutdown(cancel_futures=True)
-    bar.close()
-    return out
-
-
-def _cache_file(kind, root, paths, settings):
-    # Keyed by where the folder is and what is in it (names, sizes, times): a changed
-    # folder, or other settings, gives another key and so a fresh decode.
-    digest = hashlib.sha256(f"{_CACHE_VERSION}|{root.resolve()}|{settings}".encode())
-    for p in paths:
-        stat = p.stat()
-        digest.update(f"{p.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    return keras_cache_dir() / "alexlab" / f"{kind}-{len(paths)}-{digest.hexdigest()[:16]}.npz"
-
-
-def _cached(path, make):
-    """The arrays saved at path, or make() them and save them there (atomically)."""
-    try:
-        with np.load(path, allow_pickle=False) as saved:
-            return {k: saved[k] for k in saved.files}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        pass  # absent, or damaged (an interrupted copy, a full disk): decode again
-    arrays = make()
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(temporary, path)
-    except OSError as error:  # a read-only or full cache costs speed, not the data
-        print(f"note: could not cache the decoded images ({error}); the next load decodes "
-              "again (python -m alexlab doctor checks the cache folder)")  # fmt: skip
-        # KERAS_HOME naming a file leaves no folder to clean, and unlink fails too
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-    return arrays
-
-
 def _source_dir(source, env):
     if source is None and os.environ.get(env):
         return Path(os.environ[env]), f" ({env})"
@@ -462,7 +148,7 @@ def _cifar10_folder(root):
     splits = {}
     for split in ("train", "test"):
         _require_dir(root / split, _CIFAR10_LAYOUT)
-        splits[split] = _list_images(root / split, CIFAR10_CLASSES, "CIFAR-10")
+        splits[split] = list_images(root / split, CIFAR10_CLASSES, "CIFAR-10")
     return splits
 
 
@@ -471,7 +157,7 @@ def _flowers_folder(root):
     <root>/flower_photos/<class>/."""
     if (root / "flower_photos").is_dir():
         root = root / "flower_photos"
-    return root, *_list_images(root, FLOWERS_CLASSES, "tf_flowers")
+    return root, *list_images(root, FLOWERS_CLASSES, "tf_flowers")
 
 
 def describe_folder(kind, folder):
@@ -486,7 +172,7 @@ def describe_folder(kind, folder):
     archive, sha256 = ("cifar-10-python.tar.gz", CIFAR10_SHA256) if kind == "cifar10" else (
         "flower_photos.tgz", FLOWERS_SHA256)  # fmt: skip
     if root.is_file():
-        if _sha256(root) != sha256:
+        if file_sha256(root) != sha256:
             raise checks.InvalidArgument(
                 f"{root} is a file but not the official {archive} (sha256): expected {layout}"
             )
@@ -519,7 +205,7 @@ def load_cifar10(source=None):
         if root is None:
             hint = f"set {CIFAR10_ENV} to a folder laid out as {_CIFAR10_LAYOUT}"
             root = download(CIFAR10_URL, "cifar-10-python.tar.gz", CIFAR10_SHA256, hint=hint)
-        x_train, y_train, x_test, y_test, classes = _read_cifar_archive(root, CIFAR10_SHA256)
+        x_train, y_train, x_test, y_test, classes = read_cifar_archive(root, CIFAR10_SHA256)
         source = f"official archive {root.name} (sha256 verified)"
         return Dataset(x_train, y_train, x_test, y_test, classes, source)
     splits = _cifar10_folder(root)
@@ -529,7 +215,7 @@ def load_cifar10(source=None):
         # Decoded straight into shuffled order: no second copy of the arrays.
         order_train = np.random.default_rng(0).permutation(len(train))
         order_test = np.random.default_rng(0).permutation(len(test))
-        images = _decode_all([train[i] for i in order_train] + [test[i] for i in order_test])
+        images = decode_all([train[i] for i in order_train] + [test[i] for i in order_test])
         return {
             "x_train": images[: len(train)],
             "y_train": y_train[order_train],
@@ -537,7 +223,7 @@ def load_cifar10(source=None):
             "y_test": y_test[order_test],
         }
 
-    a = _cached(_cache_file("cifar10", root, train + test, ""), decode)
+    a = cached(cache_file("cifar10", root, train + test, ""), decode)
     source = f"JPEG folder {root.resolve().name}{via}"
     return Dataset(a["x_train"], a["y_train"], a["x_test"], a["y_test"], CIFAR10_CLASSES, source)
 
@@ -570,7 +256,7 @@ def load_flowers(source=None, size=None, test_fraction=0.2, seed=0):
         if root is None:
             hint = f"set {FLOWERS_ENV} to a folder laid out as {_FLOWERS_LAYOUT}"
             root = download(FLOWERS_URL, "flower_photos.tgz", FLOWERS_SHA256, hint=hint)
-        elif _sha256(root) != FLOWERS_SHA256:
+        elif file_sha256(root) != FLOWERS_SHA256:
             raise checks.InvalidArgument(
                 f"{root.name} is not the official flower_photos.tgz (sha256)"
             )
@@ -590,7 +276,7 @@ def load_flowers(source=None, size=None, test_fraction=0.2, seed=0):
             is_test[members[rng.permutation(len(members))[:n_test]]] = True
         train = rng.permutation(np.flatnonzero(~is_test))
         test = rng.permutation(np.flatnonzero(is_test))
-        images = _decode_all([paths[i] for i in np.concatenate([train, test])], size)
+        images = decode_all([paths[i] for i in np.concatenate([train, test])], size)
         return {
             "x_train": images[: len(train)],
             "y_train": labels[train],
@@ -599,7 +285,7 @@ def load_flowers(source=None, size=None, test_fraction=0.2, seed=0):
         }
 
     settings = f"size={size}|test_fraction={test_fraction}|seed={seed}"
-    a = _cached(_cache_file(f"flowers{size}", root, paths, settings), decode)
+    a = cached(cache_file(f"flowers{size}", root, paths, settings), decode)
     source = f"{label}, {size}x{size} centre crops, test split {test_fraction:g} seed {seed}"
     return Dataset(a["x_train"], a["y_train"], a["x_test"], a["y_test"], FLOWERS_CLASSES, source)
 
@@ -620,7 +306,7 @@ def _unpacked_flowers(archive):
         partial = Path(tempfile.mkdtemp(dir=dest.parent, prefix=".tf_flowers-"))
         try:
             print(f"unpacking {archive.name} ...")
-            _safe_extract(archive, partial)
+            safe_extract(archive, partial)
             os.replace(partial, dest)
         finally:
             shutil.rmtree(partial, ignore_errors=True)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from alexlab import data
+from alexlab import archives, data, download, folders
 
 
 @pytest.fixture(autouse=True)
@@ -147,7 +147,7 @@ def test_unsafe_archives_are_refused_whole(bad, tmp_path, tar_filter):
     archive = _tar(tmp_path / "bad.tgz", [(_info("flower_photos/ok.txt"), b"ok"), (bad, content)])
     dest = tmp_path / "a" / "b" / "dest"
     with pytest.raises(ValueError, match="refused"):
-        data._safe_extract(archive, dest)
+        archives.safe_extract(archive, dest)
     assert not dest.exists()  # refused before anything was written
     assert not (tmp_path / "a" / "evil.txt").exists() and not (tmp_path / "evil.txt").exists()
 
@@ -155,7 +155,7 @@ def test_unsafe_archives_are_refused_whole(bad, tmp_path, tar_filter):
 @pytest.mark.filterwarnings("ignore:Python 3.14 will, by default, filter:DeprecationWarning")
 def test_safe_archive_unpacks(tmp_path, tar_filter):
     archive = _tar(tmp_path / "ok.tgz", [(_info("top/sub/ok.txt"), b"fine")])
-    data._safe_extract(archive, tmp_path / "dest")
+    archives.safe_extract(archive, tmp_path / "dest")
     assert (tmp_path / "dest" / "top" / "sub" / "ok.txt").read_bytes() == b"fine"
 
 
@@ -183,7 +183,7 @@ def _fake_cifar_archive(path):
 
 def test_cifar_archive_reader_gives_hwc_images_and_labels(tmp_path):
     archive = _fake_cifar_archive(tmp_path / "cifar-10-python.tar.gz")
-    x_train, y_train, x_test, y_test, classes = data._read_cifar_archive(
+    x_train, y_train, x_test, y_test, classes = archives.read_cifar_archive(
         archive, sha256=_sha256(archive)
     )
     assert x_train.shape == (10, 32, 32, 3) and x_test.shape == (2, 32, 32, 3)
@@ -200,9 +200,9 @@ def test_cifar_archive_is_not_unpickled_before_its_hash_matches(tmp_path, monkey
     def never(*args, **kwargs):
         raise AssertionError("unpickled before the checksum was verified")
 
-    monkeypatch.setattr(data, "_ArrayUnpickler", never)
+    monkeypatch.setattr(archives, "ArrayUnpickler", never)
     with pytest.raises(ValueError, match="expected " + data.CIFAR10_SHA256):
-        data._read_cifar_archive(archive, data.CIFAR10_SHA256)
+        archives.read_cifar_archive(archive, data.CIFAR10_SHA256)
 
 
 def test_load_cifar10_downloads_checks_and_reads_the_archive(tmp_path, monkeypatch):
@@ -219,13 +219,13 @@ def test_array_unpickler_reads_numpy_1_and_2_pickles(module):
     blob = pickle.dumps({b"data": np.arange(6, dtype=np.uint8)}, protocol=3)
     for name in (b"numpy.core.multiarray", b"numpy._core.multiarray"):
         blob = blob.replace(name, module.encode())
-    loaded = data._ArrayUnpickler(io.BytesIO(blob), encoding="bytes").load()
+    loaded = archives.ArrayUnpickler(io.BytesIO(blob), encoding="bytes").load()
     assert loaded[b"data"].tolist() == list(range(6))
 
 
 def test_array_unpickler_refuses_other_globals():
     with pytest.raises(pickle.UnpicklingError, match="builtins.print"):
-        data._ArrayUnpickler(io.BytesIO(pickle.dumps(print))).load()
+        archives.ArrayUnpickler(io.BytesIO(pickle.dumps(print))).load()
 
 
 # --- image folders -------------------------------------------------------------------
@@ -284,7 +284,7 @@ def test_second_load_comes_from_the_cache_and_a_changed_folder_is_reread(tmp_pat
     def refuse(*args):
         raise AssertionError("decoded again")
 
-    monkeypatch.setattr(data, "load_image", refuse)
+    monkeypatch.setattr(folders, "load_image", refuse)
     second = data.load_cifar10(root)
     for name in ("x_train", "y_train", "x_test", "y_test"):
         np.testing.assert_array_equal(getattr(first, name), getattr(second, name))
@@ -451,7 +451,7 @@ def test_repr_is_one_line_without_paths(tmp_path):
 
 
 def test_progress_bar_redraws_in_place(capsys):
-    bar = data._Progress("decoding 1000 images", 1000)
+    bar = download.Progress("decoding 1000 images", 1000)
     for _ in range(1000):
         bar.update()
     bar.close()
