@@ -341,3 +341,71 @@ def test_layer_times_in_the_readme_are_the_results_file():
         assert f"`{name}` {step:.0f} ms per step of 128 images" in text
         assert f"each timed alone, {conv / step:.0%} and conv2 " in text
         assert f"{n['layers_ms']['conv2'] / step:.0%}" in text
+
+
+def test_relu_figures_in_the_readme_are_the_results_file():
+    import json
+
+    r = json.loads((ROOT / "benchmarks" / "results" / "relu_cpu.json").read_text())
+    s, text = r["summary"], " ".join(README.split())
+    assert f"`ALEXLAB_CIFAR10_DIR=DIR {r['command']}`" in text
+    rates = r["chosen_rates"]
+    assert (f"after {r['sweep_epochs']} epochs at seed {r['sweep_seed']}: ReLU {rates['relu']:g}, "
+            f"tanh {rates['tanh']:g}, sigmoid {rates['sigmoid']:g}") in text  # fmt: skip
+    *first, last = s["relu"]["epochs_to_target"]
+    assert f"25% training error in {', '.join(map(str, first))} and {last} epochs" in text
+    # tanh never reached 25% or 30%: the README may only give lower bounds there.
+    targets = s["targets"]
+    for target in ("0.25", "0.3"):
+        assert targets[target]["epochs"]["tanh"] == [None, None, None], target
+    tanh = s["tanh"]["final_training_error"]
+    assert f"within {s['cap_epochs']['tanh']} epochs (training error then {min(tanh):.1%} " in text
+    assert f"to {max(tanh):.1%}), so ReLU took at least " in text
+    assert f"{min(targets['0.25']['speedup']['tanh']['at_least']):.1f}x fewer epochs" in text
+    assert f"(at least {min(targets['0.3']['speedup']['tanh']['at_least']):.1f}x)" in text
+    for target, words in (("0.35", "to 35% it took "), ("0.4", "to 40% ")):
+        x = targets[target]["speedup"]["tanh"]
+        assert f"{words}{x['median']:.2f}x" in text and f"({x['min']:.2f}-{x['max']:.2f})" in text
+    sigmoid = s["sigmoid"]["final_training_error"]
+    assert f"ended at {min(sigmoid):.1%} to {max(sigmoid):.1%} training error" in text
+    dead = [u for layer in s["dead_relu_after"].values() for u in layer]
+    assert max(u["maps"] for u in dead) == 0 and "no feature map of conv1-conv3 was dead" in text
+    assert f"at most {max(u['units'] for u in dead):.1%} of single units never fired" in text
+
+
+def test_dropout_figures_in_the_readme_are_the_results_file():
+    import json
+
+    from alexlab.dropout import epochs_to_reach
+
+    r = json.loads((ROOT / "benchmarks" / "results" / "dropout_cpu.json").read_text())
+    s, text = r["summary"], " ".join(README.split())
+    assert f"`ALEXLAB_CIFAR10_DIR=DIR {r['command'].strip()}`" in text
+    ds = r["dataset"]
+    assert f"{ds['train_images']:,} training and {ds['validation_images']:,} validation" in text
+    assert f"{r['configs'][0]['epochs']} epochs, seeds 0, 1, 2" in text
+    none, drop = (s[c["name"]]["gap_at_end"] for c in r["configs"])
+    for name, g in (("without dropout", none), ("with", drop)):
+        figure = f"{100 * g['median']:.1f} points ({100 * g['min']:.1f} to {100 * g['max']:.1f})"
+        assert f"{figure} {name}" in text, name
+    # "smaller with dropout on every seed" must hold seed by seed.
+    assert all(d < n for d, n in zip(drop["per_seed"], none["per_seed"], strict=True))
+    (d,) = r["differences"]
+    assert d["low"] <= 0 <= d["high"]  # so "not measurable at this size" is the verdict
+    paired = f"{d['difference'] * 100:+.2f} points (95% interval {d['low'] * 100:+.2f} to "
+    assert paired + f"{d['high'] * 100:+.2f}), not measurable at this size" in text
+    for level in (0.5, 0.55, 0.6, 0.63):
+        q = epochs_to_reach(r, level)["ratio"]
+        assert f"{level:.0%} {q['median']:.2f}x ({q['min']:.2f}-{q['max']:.2f})" in text
+        assert q["min"] > 1, "the README says slower on every seed at every level"
+    c = s["convergence_ratio"]
+    assert f"best: {c['median']:.2f}x ({c['min']:.2f} to {c['max']:.2f})" in text
+    e = r["ensemble"]
+    for masks in (1, 2):
+        x = e["differences"][str(masks)]
+        assert x["high"] < 0, masks  # weight scaling measurably better
+        figure = f"{x['difference'] * 100:+.2f} points (95% interval {x['low'] * 100:+.2f} to "
+        assert f"{masks} mask{'s' * (masks > 1)} {figure}{x['high'] * 100:+.2f})" in text
+    assert all(x["low"] <= 0 <= x["high"] for k, x in e["differences"].items() if int(k) >= 4)
+    agree = e["agreement_64_masks_with_weight_scaling"]
+    assert f"on {min(agree):.1%} to {max(agree):.1%} of the images" in text
