@@ -25,8 +25,7 @@ import numpy as np
 
 from alexlab import checks
 from alexlab.archives import read_cifar_archive, safe_extract
-from alexlab.doctor import keras_cache_dir
-from alexlab.download import DatasetUnavailable, download, file_sha256
+from alexlab.download import DatasetUnavailable, download, file_sha256, keras_cache_dir
 from alexlab.folders import cache_file, cached, decode_all, list_images, load_image
 
 __all__ = [

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alexlab import memory
+from alexlab.download import keras_cache_dir
 from alexlab.memory import size as _size
 from alexlab.runtime import BACKEND_DISTS, dist_version
 
-__all__ = ["Finding", "checks", "keras_cache_dir", "redact_paths", "report"]
+__all__ = ["Finding", "checks", "redact_paths", "report"]
 
 PYTHON_RANGE = ((3, 10), (3, 13))
 WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
@@ -94,12 +95,6 @@ def redact_paths(text):
         if len(root) > 1:
             text = text.replace(root.rstrip(os.sep), name)
     return text
-
-
-def keras_cache_dir():
-    """Where Keras keeps downloaded datasets: $KERAS_HOME/datasets, else ~/.keras/datasets."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return Path(home) / "datasets"
 
 
 def _python():

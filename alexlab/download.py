@@ -14,15 +14,20 @@ import urllib.request
 from pathlib import Path
 
 from alexlab import checks
-from alexlab.doctor import keras_cache_dir
 
-__all__ = ["DatasetUnavailable", "Progress", "download", "file_sha256"]
+__all__ = ["DatasetUnavailable", "Progress", "download", "file_sha256", "keras_cache_dir"]
 
 TIMEOUT = 15  # seconds per socket operation: offline fails fast, a slow link still works
 
 
 class DatasetUnavailable(OSError):
     """The data cannot be downloaded here, and no valid local copy was found."""
+
+
+def keras_cache_dir():
+    """Where Keras keeps downloaded datasets: $KERAS_HOME/datasets, else ~/.keras/datasets."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "datasets"
 
 
 def download(url, filename, sha256, cache_dir=None, *, hint=""):

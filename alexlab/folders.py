@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from alexlab import checks
-from alexlab.doctor import keras_cache_dir
-from alexlab.download import Progress
+from alexlab.download import Progress, keras_cache_dir
 
 __all__ = ["cache_file", "cached", "decode_all", "list_images", "load_image"]
 
