@@ -204,8 +204,8 @@ def plot_ensemble(masks, averaged, scaled, title=None):
         ax.axhline(line, color="C3", ls="--", alpha=0.8,
                    label="weight scaling (one pass)" if i == 0 else None)  # fmt: skip
     ax.set_xscale("log", base=2)
-    ax.set(xlabel="sampled dropout masks averaged", ylabel="validation accuracy",
-           title=title or "A few dozen masks reach what one weight-scaled pass gives")  # fmt: skip
+    title = title or "Averaged sampled masks (dots) against one weight-scaled pass (dashed)"
+    ax.set(xlabel="sampled dropout masks averaged", ylabel="validation accuracy", title=title)
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
