@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 
 from alexlab.profiles import PROFILES, by_profile, profile
-from alexlab.runtime import setup
+from alexlab.session import setup
 from alexlab.shapes import conv_output_size, pool_output_size
 
 __version__ = "0.1.0"

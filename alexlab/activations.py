@@ -1,5 +1,5 @@
-"""ReLU against saturating neurons (§3.1, Figure 1): the functions, gradients through depth,
-the time to a training error, and the units a ReLU network never fires.
+"""ReLU against saturating neurons (§3.1): the functions, gradients through depth, the time
+to a training error and the speed-ups it gives, and the units a ReLU network never fires.
 
 §3.1: "Deep convolutional neural networks with ReLUs train several times faster than
 their equivalents with tanh units." The functions here are plain NumPy so that what
@@ -8,18 +8,15 @@ they compute can be read line by line; the networks they probe are Keras models.
 
 import numpy as np
 
-from .results import spread
+from alexlab import classifier, runtime
+from alexlab.results import words
 
 __all__ = [
     "ACTIVATIONS",
     "dead_units",
     "derivative",
-    "figure1_recipe",
-    "figure1_verdict",
     "function",
     "gradient_norms",
-    "plot_figure1",
-    "plot_functions",
     "speedups",
     "time_to_error",
 ]
@@ -132,11 +129,8 @@ def dead_units(model, images, batch_size=500):
     map is dead when none of its positions fires on any image. Returns {layer name:
     {"units": share, "maps": share}} for each layer whose activation is ReLU.
     """
-    from alexlab.runtime import import_keras
-    from alexlab.train import network_of
-
-    keras = import_keras()
-    prep, net = network_of(model)
+    keras = runtime.import_keras()
+    prep, net = classifier.network_of(model)
     relus = [
         layer
         for layer in net.layers
@@ -160,118 +154,6 @@ def dead_units(model, images, batch_size=500):
         maps = f.reshape(-1, f.shape[-1]).any(axis=0)
         shares[layer.name] = {"units": float(1 - f.mean()), "maps": float(1 - maps.mean())}
     return shares
-
-
-_STYLE = {"relu": "-", "tanh": "--", "sigmoid": ":"}
-_COLOUR = {"relu": "C0", "tanh": "C1", "sigmoid": "C2"}
-
-
-def plot_functions(lo=-6.0, hi=6.0):
-    """The three activations and their derivatives side by side; returns the figure."""
-    import matplotlib.pyplot as plt
-
-    x = np.linspace(lo, hi, 601)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    for name in ACTIVATIONS:
-        style = {"ls": _STYLE[name], "color": _COLOUR[name], "label": name}
-        left.plot(x, function(name, x), **style)
-        right.plot(x, derivative(name, x), **style)
-    right.axhline(0.25, color="grey", lw=0.8)
-    right.annotate("0.25: the sigmoid's largest slope", (lo + 0.2, 0.27), fontsize=8)
-    left.set(xlabel="x", ylabel="f(x)", title="The activations: tanh and sigmoid flatten out")
-    left.set_ylim(-1.2, 3)
-    right.set(xlabel="x", ylabel="f'(x)", title="Their slopes: saturated units pass ~0 back")
-    for ax in (left, right):
-        ax.grid(alpha=0.3)
-        ax.legend()
-    fig.tight_layout()
-    return fig
-
-
-def plot_figure1(runs, target=0.25, title=None):
-    """Training error against epochs per activation, Figure 1's style; returns the figure.
-
-    runs: a list of {"activation", "seed", "history"} (fit's history). Every seed is a
-    line; the target is a horizontal line.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    labelled = set()
-    for run in runs:
-        name = run["activation"]
-        error = 1.0 - np.asarray(run["history"]["accuracy"])
-        epochs = np.arange(1, len(error) + 1)
-        ax.plot(epochs, error, _STYLE.get(name, "-"), color=_COLOUR.get(name, "k"),
-                label=None if name in labelled else name, alpha=0.8)  # fmt: skip
-        labelled.add(name)
-    ax.axhline(target, color="grey", lw=0.8)
-    ax.annotate(f"{target:.0%} training error", (1, target - 0.04), fontsize=8)
-    title = title or "ReLU (solid) reaches the line in fewer epochs than tanh (dashed)"
-    ax.set(xlabel="epochs", ylabel="training error rate", ylim=(0, 0.95), title=title)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
-def figure1_recipe(learning_rate):
-    """Figure 1's training: SGD with momentum 0.9 at one fixed rate, no regularisation.
-
-    §3.1: "No regularization of any kind was employed" and the rates "were chosen
-    independently for each network to make training as fast as possible": no weight
-    decay, dropout, augmentation or label smoothing; batch 128 and the mean-subtracted
-    raw pixels of layers-19pct's data provider; float32.
-    """
-    from alexlab.recipes import recipe
-
-    return recipe("fast").replace(
-        name="figure1", optimizer="paper_sgd", learning_rate=learning_rate, batch_size=128,
-        weight_decay=0.0, schedule="constant", warmup_fraction=0.0, label_smoothing=0.0,
-        precision="float32", jit_compile="auto", steps_per_execution=1, padding=0,
-        flip=False, dropout=None, init=None, inputs="mean_subtract", notes=(),
-    )  # fmt: skip
-
-
-def figure1_verdict(saved):
-    """The Figure 1 claim's verdict in words, from benchmarks/results/relu_cpu.json's dict."""
-    s = saved["summary"]
-
-    def median(values):
-        known = [v for v in values if v is not None]
-        return None if len(known) < len(values) else float(np.median(known))
-
-    relu = median(s["relu"]["epochs_to_target"])
-    if relu is None:
-        return "ReLU did not reach 25% training error within its epochs on every seed"
-    parts = [f"layers-19pct on CIFAR-10, seeds {s['seeds']}: ReLU reached 25% training error "
-             f"in {relu:.0f} epochs (median)"]  # fmt: skip
-    for other in ("tanh", "sigmoid"):
-        epochs = s[f"speedup_vs_{other}_epochs"]
-        seconds = s[f"speedup_vs_{other}_seconds"]
-        if epochs["some_not_reached_within_cap"] or epochs["median"] is None:
-            missed = [i for i, v in enumerate(s[other]["epochs_to_target"]) if v is None]
-            errors = [s[other]["final_training_error"][i] for i in missed]
-            errors = [e for e in errors if e is not None]  # None: the run was not made
-            cap = s["cap_epochs"][other] if isinstance(s["cap_epochs"], dict) else s["cap_epochs"]
-            bounds = [cap / s["relu"]["epochs_to_target"][i] for i in missed]
-            then = (
-                f" (training error then {min(errors):.1%} to {max(errors):.1%})" if errors else ""
-            )
-            parts.append(
-                f"{other} did not reach it within {cap} epochs on {len(missed)} of "
-                f"{len(s['seeds'])} seeds{then}, so ReLU took at least {min(bounds):.1f}x "
-                "fewer epochs"
-            )
-            continue
-        parts.append(
-            f"{epochs['median']:.1f}x fewer epochs than {other} (seeds {epochs['min']:.1f} to "
-            f"{epochs['max']:.1f}), {seconds['median']:.1f}x less time ({seconds['min']:.1f} "
-            f"to {seconds['max']:.1f})"
-        )
-    return "; ".join(parts) + " (paper: 6x against tanh)"
 
 
 def speedups(runs, targets=(0.25, 0.3, 0.35, 0.4), cap=None):
@@ -301,6 +183,6 @@ def speedups(runs, targets=(0.25, 0.3, 0.35, 0.4), cap=None):
                 ratios.append(None if a is None or b is None else b / a)
                 limit = cap.get(other) if isinstance(cap, dict) else cap
                 bounds.append(limit / a if a is not None and b is None and limit else None)
-            speed[other] = {**spread(ratios), "at_least": bounds}
+            speed[other] = {**words.spread(ratios), "at_least": bounds}
         out[target] = {"epochs": epochs, "speedup": speed}
     return out

@@ -6,7 +6,7 @@ the fly on every use of an image:
 1. Translations and horizontal reflections: random 224x224 patches (and their
    mirror images) of the 256x256 training images. At test time the network sees
    ten patches, the four corners and the centre and their reflections, and its
-   softmax outputs are averaged (``ten_crop``, ``predict_ten_crop``).
+   softmax outputs are averaged (``alexlab.evaluate.ten_crop``, ``predict_ten_crop``).
 2. Altering RGB intensities: to each training image add
    ``[p1, p2, p3] @ [a1*l1, a2*l2, a3*l3]``, with p_i, l_i the eigenvectors and
    eigenvalues of the 3x3 covariance of RGB pixel values over the training set
@@ -14,14 +14,14 @@ the fly on every use of an image:
 
 The random transformations are Keras layers that run inside the model on the
 accelerator, in training only, with any Keras backend (``keras.ops`` and
-``keras.random``, no ``tf.image``). Test-time views and statistics are NumPy.
+``keras.random``, no ``tf.image``). The colour statistics are NumPy.
 """
 
 import numpy as np
 
-from alexlab.runtime import import_keras
+from alexlab import runtime
 
-keras = import_keras()  # Keras without TensorFlow's native start-up chatter
+keras = runtime.import_keras()  # Keras without TensorFlow's native start-up chatter
 ops = keras.ops
 
 __all__ = [
@@ -29,10 +29,8 @@ __all__ = [
     "RandomCrop",
     "RandomFlip",
     "augmentation",
-    "predict_flip",
-    "predict_ten_crop",
+    "pair",
     "rgb_pca",
-    "ten_crop",
     "translations",
 ]
 
@@ -46,7 +44,7 @@ __all__ = [
 _PADDING_MODES = ("constant", "reflect")
 
 
-def _pair(size, what="size"):
+def pair(size, what="size"):
     """(height, width) from an int or a pair of positive ints."""
     pair = (size, size) if isinstance(size, (int, np.integer)) else tuple(size)
     if len(pair) != 2 or not all(isinstance(s, (int, np.integer)) and s > 0 for s in pair):
@@ -73,7 +71,7 @@ class RandomCrop(keras.layers.Layer):
 
     def __init__(self, height, width, padding=0, padding_mode="constant", seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.height, self.width = _pair((height, width), "(height, width)")
+        self.height, self.width = pair((height, width), "(height, width)")
         if not isinstance(padding, (int, np.integer)) or padding < 0:
             raise ValueError(f"padding={padding!r}: give a number of pixels >= 0")
         if padding_mode not in _PADDING_MODES:
@@ -259,7 +257,7 @@ class PCALighting(keras.layers.Layer):
 
 def augmentation(size, padding=0, flip=True, pca=None, padding_mode="constant", seed=None):
     """The §4.1 training stack as one block: RandomCrop, RandomFlip, PCALighting(*pca)."""
-    height, width = _pair(size)
+    height, width = pair(size)
     seeds = (None, None, None) if seed is None else (seed, seed + 1, seed + 2)
     layers = [RandomCrop(height, width, padding, padding_mode, seed=seeds[0], name="crop")]
     if flip:
@@ -291,59 +289,6 @@ def rgb_pca(images, max_pixels=1_000_000, seed=0):
     values, vectors = np.clip(values[::-1], 0.0, None), vectors[:, ::-1]
     vectors = vectors * np.where(vectors.sum(axis=0) < 0, -1.0, 1.0)
     return values, np.ascontiguousarray(vectors)
-
-
-def ten_crop(images, size):
-    """The paper's ten test patches: (N, H, W, C) -> (N, 10, size, size, C).
-
-    Order along axis 1: top-left, top-right, bottom-left, bottom-right, centre, then
-    the same five mirrored left-right. The centre window starts at ((H - size) // 2,
-    (W - size) // 2), as RandomCrop's at inference. size may be (height, width).
-    The dtype is kept, so uint8 stays uint8.
-    """
-    images = np.asarray(images)
-    if images.ndim != 4:
-        raise ValueError(f"images of shape {images.shape}: give a batch (N, H, W, C)")
-    height, width = _pair(size)
-    rows, cols = images.shape[1:3]
-    if height > rows or width > cols:
-        raise ValueError(
-            f"crops of {height}x{width} do not fit in images of {rows}x{cols}: "
-            f"use a size of at most {min(rows, cols)}"
-        )
-    bottom, right = rows - height, cols - width
-    origins = [(0, 0), (0, right), (bottom, 0), (bottom, right), (bottom // 2, right // 2)]
-    crops = [images[:, r : r + height, c : c + width] for r, c in origins]
-    crops += [np.flip(crop, axis=2) for crop in crops]
-    return np.stack(crops, axis=1)
-
-
-def _predict_views(model, images, views, count, batch_size):
-    """Mean of the model's outputs over `count` views per image, batch_size images at a time."""
-    from alexlab.evaluate import predict  # evaluate imports this module
-
-    images = np.asarray(images)
-    if len(images) == 0:
-        raise ValueError("no images to predict")
-    means = []
-    for start in range(0, len(images), batch_size):
-        batch = views(images[start : start + batch_size])  # (b, count, h, w, C)
-        b = len(batch)
-        probs = predict(model, batch.reshape((b * count,) + batch.shape[2:]), batch_size)
-        means.append(probs.reshape(b, count, -1).mean(axis=1))
-    return np.concatenate(means)
-
-
-def predict_ten_crop(model, images, size, batch_size=128):
-    """(N, num_classes): the model's softmax averaged over each image's ten_crop patches."""
-    return _predict_views(model, images, lambda x: ten_crop(x, size), 10, batch_size)
-
-
-def predict_flip(model, images, batch_size=128):
-    """(N, num_classes): the model's softmax averaged over each image and its mirror image."""
-    return _predict_views(
-        model, images, lambda x: np.stack([x, np.flip(x, axis=2)], axis=1), 2, batch_size
-    )
 
 
 def translations(image_size, crop_size, flips=True):

@@ -4,8 +4,9 @@ A checkpoint (.npz) holds the weights, the optimizer's state and the run's state
 including an identity: everything that shapes the run. That is the network layer by
 layer (kinds, widths, activations, LRN, pooling, dropout, initialisers), the recipe,
 a fingerprint of the training images and labels (their content, not their folder's
-name), the seed and the number of epochs. ``fit`` resumes only when the identity
-matches, and otherwise names each field that differs with both values.
+name), the seed and the number of epochs. ``Checkpoint`` owns the file's format:
+``fit`` resumes from it only when the identity matches, and otherwise it names each field
+that differs with both values.
 """
 
 import hashlib
@@ -16,29 +17,28 @@ import zipfile
 
 import numpy as np
 
-from alexlab.checks import InvalidArgument
+from alexlab import checks
 
 __all__ = [
+    "Checkpoint",
     "CheckpointDamaged",
     "CheckpointMismatch",
     "differences",
     "fingerprint",
     "identity",
-    "load",
     "network",
     "restore",
-    "save",
     "snapshot",
 ]
 
 _FIX = "delete it, pass restart=True (command line: --restart), or give another checkpoint path"
 
 
-class CheckpointMismatch(InvalidArgument):
+class CheckpointMismatch(checks.InvalidArgument):
     """The checkpoint was written by a different run: resuming it would mix two runs."""
 
 
-class CheckpointDamaged(InvalidArgument):
+class CheckpointDamaged(checks.InvalidArgument):
     """The checkpoint cannot be read, or holds NaN or infinite weights."""
 
 
@@ -71,8 +71,13 @@ def network(model):
             except Exception:  # a custom layer without get_config: its weights' shapes
                 config = {"weights": [list(w.shape) for w in child.weights]}
             config = {k: v for k, v in config.items() if k not in ("name", "layers")}
-            layers.append(json.loads(json.dumps({"layer": type(child).__name__, **config},
-                                                 sort_keys=True, default=str)))  # fmt: skip
+            layers.append(
+                json.loads(
+                    json.dumps(
+                        {"layer": type(child).__name__, **config}, sort_keys=True, default=str
+                    )
+                )
+            )
             walk(child)
 
     walk(model)
@@ -105,8 +110,10 @@ def differences(saved, current):
         elif key == "recipe" and isinstance(old, dict):
             for field in sorted(set(old) | set(new)):
                 if old.get(field) != new.get(field):
-                    found.append(f"recipe.{field}: {old.get(field)!r} in the checkpoint, "
-                                 f"{new.get(field)!r} here")  # fmt: skip
+                    found.append(
+                        f"recipe.{field}: {old.get(field)!r} in the checkpoint, "
+                        f"{new.get(field)!r} here"
+                    )
         elif key == "data":
             found.append(
                 f"data: the training images or labels differ (checkpoint: fingerprint {old}, "
@@ -123,11 +130,14 @@ def _network_difference(old, new):
     for i, (a, b) in enumerate(zip(old, new, strict=True)):
         if a != b:
             if a.get("layer") != b.get("layer"):
-                return (f"network layer {i + 1}: {a.get('layer')} in the checkpoint, "
-                        f"{b.get('layer')} here")  # fmt: skip
+                return (
+                    f"network layer {i + 1}: {a.get('layer')} in the checkpoint, "
+                    f"{b.get('layer')} here"
+                )
             fields = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-            shown = "; ".join(f"{k} {a.get(k)!r} in the checkpoint, {b.get(k)!r} here"
-                              for k in fields[:3])  # fmt: skip
+            shown = "; ".join(
+                f"{k} {a.get(k)!r} in the checkpoint, {b.get(k)!r} here" for k in fields[:3]
+            )
             return f"network layer {i + 1} ({b['layer']}): {shown}"
     return "network: differs"
 
@@ -162,46 +172,65 @@ def restore(model, arrays):
         variable.assign(array)
 
 
-def save(path, model, state):
-    """Write weights, optimizer state and the run's state to one .npz, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {f"v{i:05d}": a for i, a in enumerate(snapshot(model))}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, state=np.array(json.dumps(state)), **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)  # a kill -9 leaves either the old file or the new one
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+class Checkpoint:
+    """A run's checkpoint file (.npz): weights, optimizer state and the run's state.
 
+    Written after every epoch, atomically (a kill -9 leaves the old file or the new one);
+    read back only by the run it belongs to. restart=True ignores what is there. what:
+    the name errors give the path (the command line's "--checkpoint").
+    """
 
-def load(path):
-    """The run's state and the arrays of a checkpoint; CheckpointDamaged if it cannot serve."""
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            state = json.loads(str(f["state"]))
-            arrays = [f[k] for k in sorted(k for k in f.files if k.startswith("v"))]
-        for key in ("identity", "epoch", "history"):
-            state[key]  # noqa: B018  (a state without these cannot resume)
-    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
-        reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-        raise CheckpointDamaged(
-            f"checkpoint {path} cannot be read ({reason}); it is damaged or not a checkpoint: "
-            f"{_FIX}"
-        ) from None
-    for i, array in enumerate(arrays):
-        if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
-            raise CheckpointDamaged(
-                f"checkpoint {path} holds NaN or infinite values (variable {i}); resuming would "
-                f"train a broken network: {_FIX}"
+    def __init__(self, path, restart=False, what="checkpoint"):
+        self.path = checks.writable_file(path, what, suffix=".npz")
+        self.restart = restart
+
+    def matching(self, identity):
+        """The saved state and arrays if the file belongs to this run, None if there is none
+        (or restart); CheckpointMismatch naming every difference if it is another run's."""
+        if self.restart or not self.path.exists():
+            return None
+        state, arrays = self.read()
+        if state["identity"] != identity:
+            listed = "; ".join(differences(state["identity"], identity))
+            raise CheckpointMismatch(
+                f"checkpoint {self.path} is from a different run ({listed}): {_FIX}"
             )
-    return state, arrays
+        return state, arrays
 
+    def save(self, model, state):
+        """Write the weights, the optimizer's state and the run's state."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {f"v{i:05d}": a for i, a in enumerate(snapshot(model))}
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".checkpoint-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, state=np.array(json.dumps(state)), **arrays)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
 
-def mismatch(path, saved, current):
-    """CheckpointMismatch naming every field in which the saved run differs from this one."""
-    listed = "; ".join(differences(saved, current))
-    return CheckpointMismatch(f"checkpoint {path} is from a different run ({listed}): {_FIX}")
+    def read(self):
+        """The run's state and the arrays; CheckpointDamaged if the file cannot serve."""
+        path = self.path
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                state = json.loads(str(f["state"]))
+                arrays = [f[k] for k in sorted(k for k in f.files if k.startswith("v"))]
+            for key in ("identity", "epoch", "history"):
+                state[key]  # noqa: B018  (a state without these cannot resume)
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
+            reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            raise CheckpointDamaged(
+                f"checkpoint {path} cannot be read ({reason}); it is damaged or not a "
+                f"checkpoint: {_FIX}"
+            ) from None
+        for i, array in enumerate(arrays):
+            if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+                raise CheckpointDamaged(
+                    f"checkpoint {path} holds NaN or infinite values (variable {i}); resuming "
+                    f"would train a broken network: {_FIX}"
+                )
+        return state, arrays

@@ -140,8 +140,9 @@ def _labels(name, y, num_classes, count):
             f"{name} has shape {y.shape}, one-hot rows: give class numbers, {name}.argmax(axis=1)"
         )
     if y.ndim != 1 or len(y) != count:
-        raise InvalidArgument(f"{name} has shape {y.shape}: give one class number per image, "
-                              f"shape ({count},)")  # fmt: skip
+        raise InvalidArgument(
+            f"{name} has shape {y.shape}: give one class number per image, shape ({count},)"
+        )
     if not np.issubdtype(y.dtype, np.integer):
         raise InvalidArgument(f"{name} is {y.dtype}: give whole class numbers, e.g. int64")
     low, high = int(y.min()), int(y.max())

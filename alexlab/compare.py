@@ -14,27 +14,24 @@ compared on the same images:
 """
 
 import dataclasses
-import datetime
-import json
 import math
-from pathlib import Path
+import os
 
 import numpy as np
 
-from alexlab.tables import format_table
+from alexlab import checks, classifier, evaluate, fit, inputs, recipes, results, tables
+from alexlab.results import records
+from alexlab.results.words import NO_DIFFERENCE, verdict
 
 __all__ = [
+    "NO_DIFFERENCE",
     "Comparison",
     "Config",
     "compare",
     "mcnemar",
     "paired_bootstrap",
-    "summarise",
-    "validation_split",
     "verdict",
 ]
-
-NO_DIFFERENCE = "no difference measurable at this size"
 
 
 def mcnemar(correct_a, correct_b):
@@ -78,35 +75,13 @@ def paired_bootstrap(correct_a, correct_b, resamples=10_000, seed=0, level=0.95)
         stats[start : start + k] = np.sum(per_image * image_counts, axis=1) / images
     tail = (1 - level) / 2
     low, high = np.quantile(stats, [tail, 1 - tail])
-    return {"difference": float(d.mean()), "low": float(low), "high": float(high),
-            "level": level, "resamples": resamples}  # fmt: skip
-
-
-def verdict(name_a, name_b, interval):
-    """The comparison in words: who is ahead and by how much, or no measurable difference."""
-    low, high = interval["low"], interval["high"]
-    points = f"{interval['difference'] * 100:+.2f} points, 95% interval {low * 100:+.2f} to "
-    points += f"{high * 100:+.2f}"
-    if low <= 0 <= high:
-        return f"{name_a} vs {name_b}: {NO_DIFFERENCE} ({points})"
-    better, worse = (name_a, name_b) if low > 0 else (name_b, name_a)
-    return f"{better} better than {worse} ({name_a} - {name_b}: {points})"
-
-
-def validation_split(data, fraction=0.1, seed=0):
-    """The data with a class-balanced, seeded share of its training images as the test set.
-
-    What a comparison scores on: the original test set is dropped, so nothing chosen
-    with it has seen the test images.
-    """
-    from alexlab import checks
-    from alexlab.data import Dataset
-    from alexlab.fit import split
-
-    checks.number("fraction", fraction, 0, 1, True, True, example=0.1)
-    x, y, (xv, yv) = split(data, fraction, seed)
-    return Dataset(x, y, xv, yv, data.class_names,
-                   f"{data.source}; validation split {fraction:g} (seed {seed})")  # fmt: skip
+    return {
+        "difference": float(d.mean()),
+        "low": float(low),
+        "high": float(high),
+        "level": level,
+        "resamples": resamples,
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,12 +96,14 @@ class Config:
 
     def describe(self):
         """The configuration as JSON-ready values."""
-        from alexlab.train import recipe
-
         network = self.network if isinstance(self.network, str) else self.network.__name__
-        return {"name": self.name, "network": network, "epochs": self.epochs,
-                "network_options": dict(self.network_options),
-                "recipe": recipe(self.recipe).describe()}  # fmt: skip
+        return {
+            "name": self.name,
+            "network": network,
+            "epochs": self.epochs,
+            "network_options": dict(self.network_options),
+            "recipe": recipes.recipe(self.recipe).describe(),
+        }
 
 
 @dataclasses.dataclass
@@ -160,7 +137,7 @@ class Comparison:
         header.append("min - max")
         first = self.extras.get(self.configs[0].name, {})
         header += [f"{measure} (mean, min - max)" for measure in first]
-        return format_table(header + ["training (median)"], rows)
+        return tables.format_table(header + ["training (median)"], rows)
 
     def differences(self, resamples=10_000):
         """Every pair: McNemar per seed, the paired bootstrap interval, the verdict."""
@@ -172,8 +149,15 @@ class Comparison:
                 tests = [
                     mcnemar(x, y) for x, y in zip(self.correct[a], self.correct[b], strict=True)
                 ]
-                out.append({"a": a, "b": b, **interval, "mcnemar_per_seed": tests,
-                            "verdict": verdict(a, b, interval)})  # fmt: skip
+                out.append(
+                    {
+                        "a": a,
+                        "b": b,
+                        **interval,
+                        "mcnemar_per_seed": tests,
+                        "verdict": verdict(a, b, interval),
+                    }
+                )
         return out
 
     def report(self):
@@ -184,71 +168,113 @@ class Comparison:
         lines.append(f"(paired on the same {images:,} validation images; seeds {list(self.seeds)})")
         return "\n".join(lines)
 
-    def to_json(self):
-        """Everything but the per-image scores, with provenance."""
-        from alexlab.runtime import describe
-
-        info = describe()
-        return {
-            "comparison": self.name,
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "device": info["device"],
-            "backend": info["backend"],
-            "versions": {k: info[k] for k in ("python", "alexlab", "keras", "numpy")}
-            | {"backend": info["backend_version"]},
-            "dataset": {
-                "source": self.data.source,
-                "train_images": int(len(self.data.x_train)),
-                "validation_images": int(len(self.data.x_test)),
-            },  # fmt: skip
-            "seeds": list(self.seeds),
-            "configs": [
-                {
-                    **c.describe(),
-                    "validation_accuracy": self.accuracy(c.name).tolist(),
-                    "train_seconds": list(self.train_seconds[c.name]),
-                    **{k: list(v) for k, v in self.extras.get(c.name, {}).items()},
-                    "history": self.histories[c.name],
-                }  # fmt: skip
-                for c in self.configs
-            ],
-            "differences": self.differences(),
+    def record(self):
+        """The comparison as a ``records.Comparison`` for ``alexlab.results.write``: every
+        figure but the per-image scores."""
+        configs = [
+            records.ConfigResult(
+                c.name,
+                **{k: v for k, v in c.describe().items() if k != "name"},
+                validation_accuracy=self.accuracy(c.name).tolist(),
+                train_seconds=list(self.train_seconds[c.name]),
+                history=self.histories[c.name],
+                extras={k: list(v) for k, v in self.extras.get(c.name, {}).items()},
+            )
+            for c in self.configs
+        ]
+        dataset = {
+            "source": self.data.source,
+            "train_images": int(len(self.data.x_train)),
+            "validation_images": int(len(self.data.x_test)),
         }
-
-    def save(self, folder):
-        """Write folder/<name>.json; return its path."""
-        path = Path(folder) / f"{self.name}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_json(), indent=1) + "\n")
-        return path
+        differences = [records.Difference(**d) for d in self.differences()]
+        return records.Comparison(self.name, list(self.seeds), dataset, configs, differences)
 
 
-def compare(configs, data, seeds=(0, 1, 2), validation=0.1, split_seed=0, name="comparison",
-            results=None, verbose=1, extras=None, keep_models=False, curves=None):  # fmt: skip
+def compare(
+    configs,
+    data,
+    seeds=(0, 1, 2),
+    validation=0.1,
+    split_seed=0,
+    name="comparison",
+    save=False,
+    where=None,
+    verbose=1,
+    extras=None,
+    keep_models=False,
+    curves=None,
+):
     """Train every configuration once per seed; score all on one validation split.
 
-    data: a Dataset; its test set is not used. results: a folder to write
-    <name>.json into (e.g. "../benchmarks/results"). extras: measure name ->
-    function(model, split) -> number, recorded per seed (e.g. the accuracy on the
+    data: a Dataset; its test set is not used. save: write the comparison as result
+    `name` (``alexlab.results.write``) into `where`, by default ``results.folder()``
+    (benchmarks/results only while ALEXLAB_RECORD=1, else runs/results). extras: measure
+    name -> function(model, split) -> number, recorded per seed (e.g. the accuracy on the
     training images). keep_models keeps each trained model in ``.models``. curves:
     function(model, split) -> {name: number} after every epoch, for curves in the
     history (e.g. validation accuracy per epoch); its time is not training time.
     Returns a Comparison.
     """
-    from alexlab import checks, train
-
     configs = list(configs)
+    seeds = _check(configs, tuple(seeds), curves)
+    if save:  # found unwritable now, not after the last seed has trained
+        checks.writable_file(results.path(name, where), "results")
+    if len(seeds) < 3:
+        print(f"note: {len(seeds)} seed(s); the series reports comparisons over at least 3")
+    split = inputs.validation_split(data, validation, split_seed)
+    names = [c.name for c in configs]
+    correct, histories, seconds = ({n: [] for n in names} for _ in range(3))
+    measured = {n: {m: [] for m in (extras or {})} for n in names}
+    kept = {n: [] for n in names}
+    for config in configs:
+        for seed in seeds:
+            if verbose:
+                print(f"{config.name}, seed {seed}:")
+            model = classifier.build(
+                config.network, split, config.recipe, seed, config.network_options
+            )
+            report = None if curves is None else (lambda m: curves(m, split))
+            run = fit.fit(model, split, config.epochs, verbose=2 if verbose else 0, report=report)
+            probs = evaluate.evaluate(model, split, methods=("none",)).probabilities["none"]
+            correct[config.name].append(probs.argmax(axis=1) == np.asarray(split.y_test))
+            histories[config.name].append(run.history)
+            seconds[config.name].append(run.train_seconds)
+            for measure, function in (extras or {}).items():
+                measured[config.name][measure].append(float(function(model, split)))
+            if keep_models:
+                kept[config.name].append(model)
+    correct = {n: np.array(c) for n, c in correct.items()}
+    result = Comparison(
+        name,
+        configs,
+        seeds,
+        split,
+        correct,
+        histories,
+        seconds,
+        measured if extras else {},
+        kept if keep_models else {},
+    )
+    if save:
+        path = results.write(name, result.record(), dataset=split, where=where)
+        if verbose:
+            print(f"-> {os.path.relpath(path)}")
+    return result
+
+
+def _check(configs, seeds, curves):
+    """Every configuration and seed checked before the first of many trainings; the seeds."""
     names = [c.name for c in configs]
     if len(configs) < 2 or len(set(names)) != len(names):
         raise checks.InvalidArgument(
             f"configurations {names}: give two or more, with different names"
         )
-    # Everything checked before the first of many trainings, results folder included.
     for config in configs:
-        train.recipe(config.recipe)
+        recipes.recipe(config.recipe)
         checks.whole(f"{config.name}: epochs", config.epochs, 1, example=3)
         if isinstance(config.network, str):
-            checks.choice(f"{config.name}: network", config.network, tuple(train.MODELS))
+            checks.choice(f"{config.name}: network", config.network, tuple(classifier.MODELS))
         elif not callable(config.network):
             raise checks.InvalidArgument(
                 f"{config.name}: network={config.network!r}: give a name from "
@@ -261,75 +287,7 @@ def compare(configs, data, seeds=(0, 1, 2), validation=0.1, split_seed=0, name="
     seeds = tuple(checks.whole("seed", s, 0, example=0) for s in seeds)
     if not seeds or len(set(seeds)) != len(seeds):
         raise checks.InvalidArgument(f"seeds={seeds}: give different seeds, e.g. (0, 1, 2)")
-    if results is not None:
-        if Path(name).name != name or name in ("", ".", ".."):
-            raise checks.InvalidArgument(f"name={name!r}: give a plain file name, no folders")
-        checks.writable_file(Path(results) / f"{name}.json", "results")
-    if len(seeds) < 3:
-        print(f"note: {len(seeds)} seed(s); the series reports comparisons over at least 3")
-    split = validation_split(data, validation, split_seed)
-    correct = {n: [] for n in names}
-    histories = {n: [] for n in names}
-    seconds = {n: [] for n in names}
-    measured = {n: {m: [] for m in (extras or {})} for n in names}
-    kept = {n: [] for n in names}
-    for config in configs:
-        for seed in seeds:
-            if verbose:
-                print(f"{config.name}, seed {seed}:")
-            model = train.build(config.network, split, config.recipe, seed,
-                                config.network_options)  # fmt: skip
-            report = None if curves is None else (lambda m: curves(m, split))
-            run = train.fit(model, split, config.recipe, config.epochs, seed=seed,
-                            verbose=2 if verbose else 0, report=report)  # fmt: skip
-            probs = train.evaluate(model, split, methods=("none",)).probabilities["none"]
-            correct[config.name].append(probs.argmax(axis=1) == np.asarray(split.y_test))
-            histories[config.name].append(run.history)
-            seconds[config.name].append(run.train_seconds)
-            for measure, function in (extras or {}).items():
-                measured[config.name][measure].append(float(function(model, split)))
-            if keep_models:
-                kept[config.name].append(model)
-    result = Comparison(name, configs, seeds, split, {n: np.array(c) for n, c in correct.items()},
-                        histories, seconds, measured if extras else {},
-                        kept if keep_models else {})  # fmt: skip
-    if results is not None:
-        path = result.save(results)
-        if verbose:
-            print(f"-> {path}")
-    return result
-
-
-def summarise(saved, against=None):
-    """A saved comparison (its JSON as a dict) as text: provenance, table, verdicts.
-
-    against: a configuration's name; only the verdicts that involve it are given.
-    """
-    rows = []
-    for config in saved["configs"]:
-        acc, sec = np.array(config["validation_accuracy"]), config["train_seconds"]
-        rows.append([config["name"], f"{acc.mean():.2%}", f"{acc.min():.2%} - {acc.max():.2%}",
-                     f"{np.median(sec):.0f} s ({min(sec):.0f} - {max(sec):.0f})"])  # fmt: skip
-    first = saved["configs"][0]
-    lines = [
-        f"{saved['comparison']}: {saved['device']}, {saved['backend']}, seeds {saved['seeds']}, "
-        f"{first['network']}, {first['epochs']} epochs, "
-        f"{saved['dataset']['validation_images']:,} validation images"
-        + (f"\n{saved['command']}" if "command" in saved else ""),
-        format_table(
-            [
-                "configuration",
-                "validation accuracy (mean)",
-                "min - max",
-                "training (median, min - max)",
-            ],
-            rows,
-        ),
-    ]
-    for difference in saved["differences"]:
-        if against in (None, difference["a"], difference["b"]):
-            lines.append(f"- {difference['verdict']}")
-    return "\n".join(lines)
+    return seeds
 
 
 def _as_bool(values):

@@ -18,18 +18,20 @@ takes seconds (folders.py).
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from alexlab import checks
 from alexlab.archives import read_cifar_archive, safe_extract
+from alexlab.dataset import Dataset
 from alexlab.download import DatasetUnavailable, download, file_sha256, keras_cache_dir
 from alexlab.folders import cache_file, cached, decode_all, list_images, load_image
 
 __all__ = [
     "CIFAR10_CLASSES",
+    "CIFAR10_LAYOUT",
+    "FLOWERS_LAYOUT",
     "FLOWERS_CLASSES",
     "Dataset",
     "DatasetUnavailable",
@@ -47,9 +49,17 @@ CIFAR10_BYTES = 170_498_071
 # The hash Keras' own keras.datasets.cifar10 checks (and torchvision's prototype loader).
 CIFAR10_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
 CIFAR10_CLASSES = (
-    "airplane", "automobile", "bird", "cat", "deer",
-    "dog", "frog", "horse", "ship", "truck",
-)  # fmt: skip
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
 FLOWERS_URL = (
     "https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz"
 )
@@ -60,61 +70,6 @@ FLOWERS_CLASSES = ("daisy", "dandelion", "roses", "sunflowers", "tulips")
 
 CIFAR10_ENV = "ALEXLAB_CIFAR10_DIR"
 FLOWERS_ENV = "ALEXLAB_FLOWERS_DIR"
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """Train and test images (uint8, N x H x W x 3), int64 labels, class names, provenance."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    class_names: tuple
-    source: str  # short and free of absolute paths: notebooks print it
-
-    def __post_init__(self):
-        # Refused here, not deep inside training: float images in [0, 1] would train on
-        # pixels 255 times too dark, and a label out of range on another class's row.
-        checks.dataset(self)
-
-    def __repr__(self):
-        names = list(self.class_names)
-        shown = ", ".join(names if len(names) <= 10 else names[:5] + ["..."])
-        return (
-            f"Dataset(train={self.x_train.shape}, test={self.x_test.shape}, "
-            f"{len(names)} classes: {shown}; source: {self.source})"
-        )
-
-    def subset(self, train=None, test=None, seed=0):
-        """A random subset of `train` and `test` images, classes kept as balanced as possible."""
-        rng = np.random.default_rng(seed)
-        keep_train = _balanced_pick(self.y_train, train, rng, "train")
-        keep_test = _balanced_pick(self.y_test, test, rng, "test")
-        return Dataset(
-            self.x_train[keep_train],
-            self.y_train[keep_train],
-            self.x_test[keep_test],
-            self.y_test[keep_test],
-            self.class_names,
-            f"{self.source}; subset {len(keep_train)}/{len(keep_test)} (seed {seed})",
-        )
-
-
-def _balanced_pick(labels, n, rng, split):
-    if n is None:
-        return np.arange(len(labels))
-    # 0 is refused, not read as "all": an empty split would train or test on nothing.
-    n = checks.whole(f"{split} images", n, 1, len(labels), example=min(1000, len(labels)))
-    order = rng.permutation(len(labels))
-    # Rank each image within its class (in shuffled order), then take ranks 0, 1, 2...
-    # across all classes: every class gets n // num_classes images, give or take one.
-    rank = np.empty(len(labels), dtype=np.int64)
-    for c in np.unique(labels):
-        members = order[labels[order] == c]
-        rank[members] = np.arange(len(members))
-    chosen = order[np.argsort(rank[order], kind="stable")[:n]]
-    return rng.permutation(chosen)
 
 
 def _source_dir(source, env):
@@ -131,11 +86,11 @@ def _require_dir(root, layout):
 # ---------------------------------------------------------------------------------------
 # The loaders.
 
-_CIFAR10_LAYOUT = (
+CIFAR10_LAYOUT = (
     "<folder>/train/<class>/*.jpg and <folder>/test/<class>/*.jpg, with class folders "
     + ", ".join(CIFAR10_CLASSES)
 )
-_FLOWERS_LAYOUT = (
+FLOWERS_LAYOUT = (
     "<folder>/<class>/*.jpg (or <folder>/flower_photos/<class>/*.jpg, as the archive "
     "unpacks), with class folders " + ", ".join(FLOWERS_CLASSES)
 )
@@ -143,10 +98,10 @@ _FLOWERS_LAYOUT = (
 
 def _cifar10_folder(root):
     """{"train": (paths, labels), "test": ...} of a CIFAR-10 folder, its layout checked."""
-    _require_dir(root, _CIFAR10_LAYOUT)
+    _require_dir(root, CIFAR10_LAYOUT)
     splits = {}
     for split in ("train", "test"):
-        _require_dir(root / split, _CIFAR10_LAYOUT)
+        _require_dir(root / split, CIFAR10_LAYOUT)
         splits[split] = list_images(root / split, CIFAR10_CLASSES, "CIFAR-10")
     return splits
 
@@ -167,9 +122,12 @@ def describe_folder(kind, folder):
     """
     checks.choice("kind", kind, ("cifar10", "flowers"))
     root = Path(folder).expanduser()
-    layout = _CIFAR10_LAYOUT if kind == "cifar10" else _FLOWERS_LAYOUT
-    archive, sha256 = ("cifar-10-python.tar.gz", CIFAR10_SHA256) if kind == "cifar10" else (
-        "flower_photos.tgz", FLOWERS_SHA256)  # fmt: skip
+    layout = CIFAR10_LAYOUT if kind == "cifar10" else FLOWERS_LAYOUT
+    archive, sha256 = (
+        ("cifar-10-python.tar.gz", CIFAR10_SHA256)
+        if kind == "cifar10"
+        else ("flower_photos.tgz", FLOWERS_SHA256)
+    )
     if root.is_file():
         if file_sha256(root) != sha256:
             raise checks.InvalidArgument(
@@ -202,7 +160,7 @@ def load_cifar10(source=None):
     root, via = _source_dir(source, CIFAR10_ENV)
     if root is None or root.is_file():
         if root is None:
-            hint = f"set {CIFAR10_ENV} to a folder laid out as {_CIFAR10_LAYOUT}"
+            hint = f"set {CIFAR10_ENV} to a folder laid out as {CIFAR10_LAYOUT}"
             root = download(CIFAR10_URL, "cifar-10-python.tar.gz", CIFAR10_SHA256, hint=hint)
         x_train, y_train, x_test, y_test, classes = read_cifar_archive(root, CIFAR10_SHA256)
         source = f"official archive {root.name} (sha256 verified)"
@@ -253,7 +211,7 @@ def load_flowers(source=None, size=None, test_fraction=0.2, seed=0):
     root, via = _source_dir(source, FLOWERS_ENV)
     if root is None or root.is_file():
         if root is None:
-            hint = f"set {FLOWERS_ENV} to a folder laid out as {_FLOWERS_LAYOUT}"
+            hint = f"set {FLOWERS_ENV} to a folder laid out as {FLOWERS_LAYOUT}"
             root = download(FLOWERS_URL, "flower_photos.tgz", FLOWERS_SHA256, hint=hint)
         elif file_sha256(root) != FLOWERS_SHA256:
             raise checks.InvalidArgument(
@@ -262,7 +220,7 @@ def load_flowers(source=None, size=None, test_fraction=0.2, seed=0):
         label = f"official archive {root.name} (sha256 verified)"
         root = _unpacked_flowers(root)
     else:
-        _require_dir(root, _FLOWERS_LAYOUT)
+        _require_dir(root, FLOWERS_LAYOUT)
         label = f"JPEG folder {root.resolve().name}{via}"
     root, paths, labels = _flowers_folder(root)
 

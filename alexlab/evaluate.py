@@ -1,7 +1,9 @@
 """Testing (§4.1): top-1 and top-5 plain, with mirror images, and with ten patches.
 
 ``evaluate`` predicts the test images with each test-time augmentation and returns
-an ``Evaluation``: accuracies, the confusion matrix and the worst mistakes.
+an ``Evaluation``: accuracies, the confusion matrix and the worst mistakes. The test-time
+views are NumPy: ``ten_crop`` (four corners, centre, and their mirrors), and the
+predictions averaged over them (``predict_ten_crop``, ``predict_flip``).
 """
 
 import dataclasses
@@ -9,12 +11,22 @@ import time
 
 import numpy as np
 
-from alexlab import augment, checks
-from alexlab.runtime import import_keras
+from alexlab import augment, checks, runtime, tables
 
-keras = import_keras()  # Keras without TensorFlow's native start-up chatter
+keras = runtime.import_keras()  # Keras without TensorFlow's native start-up chatter
 
-__all__ = ["Evaluation", "evaluate", "predict"]
+__all__ = [
+    "METHODS",
+    "Evaluation",
+    "check_methods",
+    "evaluate",
+    "predict",
+    "predict_flip",
+    "predict_ten_crop",
+    "ten_crop",
+]
+
+METHODS = ("none", "flip", "ten_crop")
 
 
 # ---------------------------------------------------------------------------------------
@@ -43,14 +55,12 @@ class Evaluation:
 
     def table(self):
         """Top-1 and top-5 per method as a text table."""
-        from alexlab.tables import format_table
-
         names = {"none": "no augmentation", "flip": "image + mirror", "ten_crop": "ten patches"}
         rows = [
             [names.get(m, m), f"{self.top1(m):.2%}", f"{self.top5(m):.2%}"]
             for m in self.probabilities
         ]
-        return format_table(["test-time augmentation", "top-1", "top-5"], rows)
+        return tables.format_table(["test-time augmentation", "top-1", "top-5"], rows)
 
     def confusion(self, method="none"):
         """(C, C) counts: row = true class, column = predicted class."""
@@ -93,6 +103,25 @@ def predict(model, images, batch_size=500):
     return np.concatenate(outputs).astype("float32", copy=False)
 
 
+def check_methods(methods, padding, fix):
+    """The test-time augmentations, checked: known names, and ten patches only with padding.
+
+    The rule of the function and of the command line alike; fix says what to do in the
+    caller's terms (a parameter, or an option).
+    """
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        raise checks.InvalidArgument(f"methods {unknown}: use 'none', 'flip' and/or 'ten_crop'")
+    if "ten_crop" in methods and not padding:
+        raise checks.InvalidArgument(
+            "ten_crop with padding 0: every patch would be the whole image. The model was "
+            "trained without random patches, so patches shifted by a padding were never seen "
+            f"in training; {fix}"
+        )
+    return methods
+
+
 def evaluate(model, data, methods=("none", "flip", "ten_crop"), batch_size=500, padding=None):
     """Predict data.x_test with each test-time augmentation; return an Evaluation.
 
@@ -100,14 +129,13 @@ def evaluate(model, data, methods=("none", "flip", "ten_crop"), batch_size=500, 
     (default: as in training, the model's RandomCrop padding): four corners, centre,
     and their mirrors.
     """
-    if isinstance(methods, str):
-        methods = (methods,)
-    unknown = sorted(set(methods) - {"none", "flip", "ten_crop"})
-    if unknown:
-        raise checks.InvalidArgument(f"methods {unknown}: use 'none', 'flip' and/or 'ten_crop'")
     checks.whole("batch_size", batch_size, 1, example=500)
     if padding is not None:
         checks.whole("padding", padding, 0, example=4)
+    crop = _crop_layer(model)
+    pad = padding if padding is not None else (crop.padding if crop else 0)
+    fix = "pass padding=4 to take the ten patches of the image padded by 4 pixels anyway"
+    methods = check_methods(methods, pad, fix)
     checks.dataset(data)
     x, y = data.x_test, np.asarray(data.y_test)
     probabilities, seconds = {}, {}
@@ -116,19 +144,62 @@ def evaluate(model, data, methods=("none", "flip", "ten_crop"), batch_size=500, 
         if method == "none":
             probs = predict(model, x, batch_size)
         elif method == "flip":
-            probs = augment.predict_flip(model, x, batch_size=batch_size)
+            probs = predict_flip(model, x, batch_size=batch_size)
         else:
-            crop = _crop_layer(model)
-            pad = padding if padding is not None else (crop.padding if crop else 0)
-            if not pad:
-                raise checks.InvalidArgument(
-                    "ten_crop with padding 0: every patch would be the whole image. The model "
-                    "was trained without random patches; pass padding=4 to take the ten "
-                    "patches of the image padded by 4 pixels anyway"
-                )
             mode = "reflect" if crop is not None and crop.padding_mode == "reflect" else "constant"
             padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode=mode)
-            probs = augment.predict_ten_crop(model, padded, x.shape[1:3], batch_size=batch_size)
+            probs = predict_ten_crop(model, padded, x.shape[1:3], batch_size=batch_size)
         probabilities[method] = np.asarray(probs, dtype="float32")
         seconds[method] = time.perf_counter() - start
     return Evaluation(probabilities, y, tuple(data.class_names), seconds)
+
+
+def ten_crop(images, size):
+    """The paper's ten test patches: (N, H, W, C) -> (N, 10, size, size, C).
+
+    Order along axis 1: top-left, top-right, bottom-left, bottom-right, centre, then
+    the same five mirrored left-right. The centre window starts at ((H - size) // 2,
+    (W - size) // 2), as RandomCrop's at inference. size may be (height, width).
+    The dtype is kept, so uint8 stays uint8.
+    """
+    images = np.asarray(images)
+    if images.ndim != 4:
+        raise ValueError(f"images of shape {images.shape}: give a batch (N, H, W, C)")
+    height, width = augment.pair(size)
+    rows, cols = images.shape[1:3]
+    if height > rows or width > cols:
+        raise ValueError(
+            f"crops of {height}x{width} do not fit in images of {rows}x{cols}: "
+            f"use a size of at most {min(rows, cols)}"
+        )
+    bottom, right = rows - height, cols - width
+    origins = [(0, 0), (0, right), (bottom, 0), (bottom, right), (bottom // 2, right // 2)]
+    crops = [images[:, r : r + height, c : c + width] for r, c in origins]
+    crops += [np.flip(crop, axis=2) for crop in crops]
+    return np.stack(crops, axis=1)
+
+
+def _predict_views(model, images, views, count, batch_size):
+    """Mean of the model's outputs over `count` views per image, batch_size images at a time."""
+    images = np.asarray(images)
+    if len(images) == 0:
+        raise ValueError("no images to predict")
+    means = []
+    for start in range(0, len(images), batch_size):
+        batch = views(images[start : start + batch_size])  # (b, count, h, w, C)
+        b = len(batch)
+        probs = predict(model, batch.reshape((b * count,) + batch.shape[2:]), batch_size)
+        means.append(probs.reshape(b, count, -1).mean(axis=1))
+    return np.concatenate(means)
+
+
+def predict_ten_crop(model, images, size, batch_size=128):
+    """(N, num_classes): the model's softmax averaged over each image's ten_crop patches."""
+    return _predict_views(model, images, lambda x: ten_crop(x, size), 10, batch_size)
+
+
+def predict_flip(model, images, batch_size=128):
+    """(N, num_classes): the model's softmax averaged over each image and its mirror image."""
+    return _predict_views(
+        model, images, lambda x: np.stack([x, np.flip(x, axis=2)], axis=1), 2, batch_size
+    )

@@ -129,8 +129,10 @@ def cached(path, make):
             np.savez(f, **arrays)
         os.replace(temporary, path)
     except OSError as error:  # a read-only or full cache costs speed, not the data
-        print(f"note: could not cache the decoded images ({error}); the next load decodes "
-              "again (python -m alexlab doctor checks the cache folder)")  # fmt: skip
+        print(
+            f"note: could not cache the decoded images ({error}); the next load decodes "
+            "again (python -m alexlab doctor checks the cache folder)"
+        )
         # KERAS_HOME naming a file leaves no folder to clean, and unlink fails too
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)

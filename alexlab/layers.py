@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from alexlab.runtime import import_keras
+from alexlab import runtime
 
-keras = import_keras()  # Keras without TensorFlow's native start-up chatter
+keras = runtime.import_keras()  # Keras without TensorFlow's native start-up chatter
 ops = keras.ops
 
 __all__ = ["LocalResponseNormalization"]

@@ -29,10 +29,9 @@ import sys
 import types
 from dataclasses import dataclass
 
-from alexlab.runtime import import_keras
-from alexlab.tables import format_table
+from alexlab import runtime, tables
 
-keras = import_keras()  # Keras without TensorFlow's native start-up chatter
+keras = runtime.import_keras()  # Keras without TensorFlow's native start-up chatter
 
 __all__ = ["Ledger", "Row", "ledger", "param_formula"]
 
@@ -86,7 +85,7 @@ class Ledger:
     def table(self):
         """The ledger as a plain-text table, totals on the last line."""
         body, total = self._cells()
-        lines = format_table(_HEADERS, body + [total], align="<<<" + ">" * 6).split("\n")
+        lines = tables.format_table(_HEADERS, body + [total], align="<<<" + ">" * 6).split("\n")
         return "\n".join(lines[:-1] + [lines[1], lines[-1]])  # a rule above the totals
 
     def __str__(self):

@@ -3,20 +3,18 @@
 Each ingredient the paper credits can be switched for the ablation notebooks:
 the activation (§3.1), the two-GPU grouping (§3.2), local response
 normalization (§3.3), overlapping pooling (§3.4) and dropout (§4.2).
-``VARIANTS`` holds public implementations rebuilt as their sources have them
-(see alexlab/variants.py).
+Public implementations, rebuilt as their sources have them, are in
+``alexlab.variants.VARIANTS``.
 """
 
 import contextlib
 from dataclasses import dataclass
 
-from alexlab.layers import LocalResponseNormalization
-from alexlab.runtime import import_keras
-from alexlab.variants import VARIANTS
+from alexlab import layers, runtime
 
-keras = import_keras()  # Keras without TensorFlow's native start-up chatter
+keras = runtime.import_keras()  # Keras without TensorFlow's native start-up chatter
 
-__all__ = ["POOLING", "VARIANTS", "alexnet", "alexnet_cifar", "cuda_convnet_19pct", "shapes_only"]
+__all__ = ["POOLING", "alexnet", "alexnet_cifar", "cuda_convnet_19pct", "shapes_only"]
 
 # §3.4: windows of z=3 moved by s=2 overlap; z=2, s=2 is the traditional tiling.
 POOLING = {"overlapping": (3, 2), "non-overlapping": (2, 2)}
@@ -163,8 +161,9 @@ def cuda_convnet_19pct(
     x = inputs
     for i, (filters, std) in enumerate(((32, 0.0001), (32, 0.01), (64, 0.01)), start=1):
         # (N, 32, 32, 32) -> pool (N, 16, 16, 32) -> ... -> (N, 4, 4, 64)
-        x = keras.layers.Conv2D(filters, 5, padding="same", activation=activation,
-                                name=f"conv{i}", **weights(std))(x)  # fmt: skip
+        x = keras.layers.Conv2D(
+            filters, 5, padding="same", activation=activation, name=f"conv{i}", **weights(std)
+        )(x)
         pool = keras.layers.MaxPooling2D if i == 1 else keras.layers.AveragePooling2D
         x = pool(3, 2, "same", name=f"pool{i}")(x)
     x = keras.layers.Flatten(name="flatten")(x)
@@ -223,7 +222,7 @@ def _build(
             **weights(conv.bias),
         )(x)
         if conv.lrn and lrn:
-            x = LocalResponseNormalization(name=f"lrn{i}")(x)
+            x = layers.LocalResponseNormalization(name=f"lrn{i}")(x)
         if conv.pool:
             x = keras.layers.MaxPooling2D(pool_size, pool_stride, pool_padding, name=f"pool{i}")(x)
     x = keras.layers.Flatten(name="flatten")(x)

@@ -117,10 +117,10 @@ TABLE2 = (
 
 def facts_table():
     """FACTS as a text table: name, value, section, the paper's words."""
-    from alexlab.tables import format_table
+    from alexlab import tables
 
     rows = [(f.name, _number(f.value), f.section, f.says) for f in FACTS]
-    return format_table(["fact", "value", "where", "the paper says"], rows, align="<><<")
+    return tables.format_table(["fact", "value", "where", "the paper says"], rows, align="<><<")
 
 
 def _number(value):

@@ -1,167 +1,24 @@
-"""Figures for the notebooks: labelled axes, and titles that say what to see."""
+"""Figures shared by the notebooks: labelled axes, and titles that say what to see.
+
+The frame for every chapter's figures: the series' two colours, and the figures more than
+one chapter draws (image grids, learning curves, comparisons over seeds, confusion
+matrices, photographs as JPEG). A figure only one notebook draws lives in that notebook's
+chapter module (``alexlab.chapters``), e.g. ``al.chapters.relu.plot_figure1``.
+"""
 
 __all__ = [
+    "OTHERS",
+    "OURS",
     "as_jpeg",
     "comparison",
     "confusion_matrix",
     "gap",
     "image_grid",
     "learning_curves",
-    "paper_results",
-    "params_and_macs",
-    "race",
-    "sliding_windows",
     "training_curves",
 ]
 
 OURS, OTHERS = "#c0392b", "#34495e"
-
-
-def paper_results():
-    """Bar charts of the paper's Tables 1 and 2: AlexNet's error against the best before it."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    from alexlab.paper import RESULTS_2010, RESULTS_2012
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [3, 2]})
-    before = min(RESULTS_2010[:-1], key=lambda r: r.top5)
-    cnn = RESULTS_2010[-1]
-    width = 0.38
-    for i, result in enumerate(RESULTS_2010):
-        color = OURS if result is cnn else OTHERS
-        for offset, value, alpha in (
-            (-width / 2, result.top1, 0.45),  # top-1, light
-            (width / 2, result.top5, 1.0),  # top-5, dark
-        ):
-            bars = left.bar(i + offset, 100 * value, width, color=color, alpha=alpha)
-            left.bar_label(bars, fmt="%.1f%%", fontsize=9)
-    left.set_xticks(range(len(RESULTS_2010)), [_label(r.method) for r in RESULTS_2010])
-    left.set_title(
-        f"ILSVRC-2010 test set (Table 1): top-5 error "
-        f"{100 * before.top5:.1f}% -> {100 * cnn.top5:.1f}%",
-        fontsize=10,
-    )
-    # one neutral key for both colours: the light bar is top-1, the dark one top-5
-    keys = [Patch(color="grey", alpha=0.45), Patch(color="grey")]
-    left.legend(keys, ["top-1 (light)", "top-5 (dark)"], fontsize=9)
-
-    runner_up, winner = RESULTS_2012
-    for i, result in enumerate(RESULTS_2012):
-        bars = right.bar(i, 100 * result.top5, 0.55, color=OURS if result is winner else OTHERS)
-        right.bar_label(bars, fmt="%.1f%%", fontsize=9)
-    right.set_xticks(range(len(RESULTS_2012)), [_label(r.method) for r in RESULTS_2012])
-    right.set_title(
-        f"ILSVRC-2012 contest: top-5 error {100 * winner.top5:.1f}% vs {100 * runner_up.top5:.1f}%",
-        fontsize=10,
-    )
-
-    for ax in (left, right):
-        ax.set_ylabel("test error (%)")
-        ax.set_ylim(0, 55)
-        ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle("AlexNet against the best other methods (lower is better)")
-    fig.tight_layout()
-    return fig
-
-
-def _label(method):
-    # "SIFT + Fisher Vectors (second-best entry)" -> two short lines under the bar
-    name, _, note = method.partition(" (")
-    name = name.replace("7 CNNs, two pre-trained on ImageNet Fall 2011", "7 CNNs")
-    return f"{name}\n({note}" if note else name
-
-
-def sliding_windows(size, kernel, stride, padding=0, tail=None, ax=None):
-    """Draw a 1-D input, its padding, and every window position; unused pixels in red.
-
-    tail=N shows only the last N cells, where a window that does not fit would be.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
-
-    from alexlab.shapes import conv_output_size, explain
-
-    out = conv_output_size(size, kernel, stride, padding)
-    total = size + 2 * padding
-    covered = (out - 1) * stride + kernel  # cells the last window reaches
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 2.4))
-    first = 0 if tail is None else max(0, total - tail)
-    for cell in range(first, total):
-        if cell < padding or cell >= padding + size:
-            face, edge = "#dddddd", "#999999"  # padding
-        elif cell >= covered:
-            face, edge = "#e74c3c", "#922b21"  # input no window reaches
-        else:
-            face, edge = "#d6eaf8", "#5d6d7e"
-        ax.add_patch(Rectangle((cell, 0), 1, 1, facecolor=face, edgecolor=edge, lw=0.6))
-    levels = max(1, -(-kernel // stride))  # enough rows that overlapping windows stay apart
-    for i in range(out):
-        start = i * stride
-        if start + kernel <= first:
-            continue
-        y = -0.45 - 0.4 * (i % levels)
-        ax.add_patch(
-            Rectangle(
-                (max(start, first) + 0.08, y),
-                min(kernel, start + kernel - first) - 0.16,
-                0.28,
-                facecolor="#2e86c1",
-                alpha=0.8,
-            )
-        )
-        if tail is None or start >= first:
-            ax.text(
-                start + kernel / 2,
-                y + 0.14,
-                str(i + 1),
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="white",
-            )
-    ax.set_xlim(first - 0.5, total + 0.5)
-    ax.set_ylim(-0.45 - 0.4 * levels, 1.4)
-    ax.set_yticks([])
-    ax.set_xlabel("input position (pixels, padding included)")
-    ax.spines[["left", "top", "right"]].set_visible(False)
-    unused = max(0, padding + size - covered)  # real pixels, not padding, left out
-    ax.set_title(
-        f"n={size}, k={kernel}, s={stride}, p={padding}: {explain(size, kernel, stride, padding)}"
-        + (f"; {unused} input px unused (red)" if unused else ""),
-        fontsize=9,
-    )
-    return ax
-
-
-def params_and_macs(ledger):
-    """Side-by-side shares of parameters and multiply-adds for each conv and dense layer."""
-    import matplotlib.pyplot as plt
-
-    rows = [r for r in ledger.rows if r.params or r.macs]
-    names = [r.name for r in rows]
-    colors = ["#2e86c1" if r.kind.startswith("Conv") else "#e67e22" for r in rows]
-    conv_params = sum(r.params for r in rows if r.kind.startswith("Conv")) / ledger.total_params
-    conv_macs = sum(r.macs for r in rows if r.kind.startswith("Conv")) / ledger.total_macs
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
-    for ax, field, total, label in (
-        (axes[0], "params", ledger.total_params, "share of parameters (%)"),
-        (axes[1], "macs", ledger.total_macs, "share of multiply-adds (%)"),
-    ):
-        shares = [100 * getattr(r, field) / total for r in rows]
-        bars = ax.barh(names, shares, color=colors)
-        ax.bar_label(bars, fmt="%.1f%%", fontsize=8, padding=2)
-        ax.set_xlabel(label)
-        ax.set_xlim(0, 100)
-        ax.spines[["top", "right"]].set_visible(False)
-    axes[0].invert_yaxis()
-    fig.suptitle(
-        f"Convolutions (blue): {conv_macs:.0%} of the multiply-adds, {conv_params:.0%} of the "
-        f"parameters. Fully connected (orange): {1 - conv_macs:.0%} and {1 - conv_params:.0%}"
-    )
-    fig.tight_layout()
-    return fig
 
 
 def image_grid(images, titles=None, columns=5, title=None, size=2.2):
@@ -227,8 +84,14 @@ def learning_curves(runs, title=None):
             seconds, history["accuracy"], "o--", color=color, ms=3, label=f"{name}: training"
         )
         if history.get("val_accuracy"):
-            right.plot(seconds, history["val_accuracy"], "o-", color=color, ms=3,
-                       label=f"{name}: validation")  # fmt: skip
+            right.plot(
+                seconds,
+                history["val_accuracy"],
+                "o-",
+                color=color,
+                ms=3,
+                label=f"{name}: validation",
+            )
     left.set_ylabel("training loss (augmented batches)")
     right.set_ylabel("accuracy")
     right.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
@@ -238,39 +101,6 @@ def learning_curves(runs, title=None):
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(fontsize=8)
     fig.suptitle(title or "Learning curves, one point per epoch")
-    fig.tight_layout()
-    return fig
-
-
-def race(result, title=None):
-    """Test accuracy against wall clock from process start, one line per run and seed, for
-    benchmarks/race_cpu.py's result: the tutorial's CNN and alexlab's cpu profile."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    styles = {"tutorial": (OTHERS, "s", "TensorFlow tutorial CNN"),
-              "alexlab": (OURS, "o", "alexlab, cpu profile")}  # fmt: skip
-    labelled = set()
-    for run in result["runs"]:
-        color, marker, name = styles[run["which"]]
-        curve = run["curve"]
-        label = None if run["which"] in labelled else name
-        labelled.add(run["which"])
-        ax.plot(curve["seconds"], curve["test_accuracy"], marker=marker, color=color, ms=4,
-                lw=1.2, alpha=0.8, label=label)  # fmt: skip
-    summary = result["summary"]
-    best = summary["tutorial_best"]["median"]
-    ax.axhline(best, color=OTHERS, ls=":", lw=1, label=f"tutorial's best (median) {best:.1%}")
-    end = summary["tutorial_seconds"]["median"]
-    ax.axvline(end, color=OTHERS, ls="--", lw=1, label=f"tutorial's last epoch ({end:.0f} s)")
-    ax.set_xlabel("seconds from process start (Python, Keras, data and compiling included)")
-    ax.set_ylabel("test accuracy, after each epoch")
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.grid(alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, loc="lower right")
-    seeds = len(result["per_seed"])
-    ax.set_title(title or f"Test accuracy against wall clock, {seeds} seeds each")
     fig.tight_layout()
     return fig
 
@@ -349,15 +179,23 @@ def confusion_matrix(counts, class_names, title=None):
     for r in range(n):
         for c in range(n):
             if counts[r, c]:
-                ax.text(c, r, f"{shares[r, c]:.0%}".replace("%", ""), ha="center", va="center",
-                        fontsize=7, color="white" if shares[r, c] > 0.5 else "black")  # fmt: skip
+                ax.text(
+                    c,
+                    r,
+                    f"{shares[r, c]:.0%}".replace("%", ""),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if shares[r, c] > 0.5 else "black",
+                )
     ax.set_xticks(range(n), class_names, rotation=45, ha="right")
     ax.set_yticks(range(n), class_names)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     # the bar in the same unit as the numbers in the cells: percent of the row
-    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
-                       label="percent of the true class's images")  # fmt: skip
+    bar = fig.colorbar(
+        image, ax=ax, fraction=0.046, pad=0.04, label="percent of the true class's images"
+    )
     bar.ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v * 100:.0f}"))
     ax.set_title(title or "Confusion matrix (percent of each row)")
     fig.tight_layout()

@@ -38,9 +38,9 @@ def by_profile(smoke, cpu, gpu):
 
 def table():
     """The profiles as a text table, one line each."""
-    from alexlab.tables import format_table
+    from alexlab import tables
 
-    return format_table(["profile", "for"], list(PROFILES.items()))
+    return tables.format_table(["profile", "for"], list(PROFILES.items()))
 
 
 def _resolve():

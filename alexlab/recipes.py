@@ -2,24 +2,26 @@
 
 ``recipe("paper")`` is §5 as written: SGD with momentum 0.9 and weight decay
 0.0005 inside the momentum, batch 128, learning rate 0.01 divided by 10 when the
-validation error stops improving. ``recipe("fast")`` is what we use instead, each
-choice with the reason in ``Recipe.notes``.
+validation error stops improving (``Plateau``). ``recipe("fast")`` is what we use
+instead; ``Recipe.notes`` says what each choice is and where it was measured (the
+measured figures themselves are read from benchmarks/results by notebook 08, not here).
 """
 
 import dataclasses
 
-from alexlab import checks, results
-from alexlab.profiles import by_profile
-from alexlab.runtime import import_keras
+from alexlab import checks, profiles, runtime
 
-keras = import_keras()  # Keras without TensorFlow's native start-up chatter
+keras = runtime.import_keras()  # Keras without TensorFlow's native start-up chatter
 
 __all__ = [
     "RECIPES",
     "OneCycle",
     "PaperSGD",
+    "Plateau",
     "Recipe",
     "SmoothedCrossentropy",
+    "current_rate",
+    "default_epochs",
     "optimizer",
     "recipe",
     "resolve_precision",
@@ -133,7 +135,7 @@ def _fast():
     return Recipe(
         name="fast",
         optimizer="nesterov",
-        learning_rate=by_profile(0.02, 0.05, 0.04),
+        learning_rate=profiles.by_profile(0.02, 0.05, 0.04),
         batch_size=128,
         weight_decay=0.0005,
         schedule="one_cycle",
@@ -141,66 +143,28 @@ def _fast():
         label_smoothing=0.1,
         precision="auto",
         jit_compile="auto",
-        steps_per_execution=by_profile(1, 1, 8),
-        padding=by_profile(0, 0, 4),
+        steps_per_execution=profiles.by_profile(1, 1, 8),
+        padding=profiles.by_profile(0, 0, 4),
         dropout=0.0,
         init="he",
-        notes=_fast_notes(),
+        notes=_FAST_NOTES,
     )
 
 
-def _cpu(change):
-    """This recipe against one change, on a CPU: the validation accuracy difference, in words."""
-    return results.difference("choice_recipe_cpu", "profile recipe", change)
-
-
-def _step_ratio(variant):
-    saved = results.load("step_cpu")
-    if saved is None:
-        return "not measured in this copy (benchmarks/results/step_cpu.json)"
-    return f"{saved['summary'][variant]['ratio_to_default']:.2f}x the training rate"
-
-
-def _fast_notes():
-    saved = results.load("choice_recipe_cpu")
-    how = "benchmarks/results/choice_recipe_cpu.json"
-    if saved is not None:
-        first = saved["configs"][0]
-        how = (
-            f"{first['network']}, {first['epochs']} epochs, seeds {saved['seeds']}, "
-            f"{saved['dataset']['validation_images']:,} validation images held out of the "
-            f"training set, the test set unread; {how}"
-        )
-    return (
-        "where a note gives a change, it was measured on a 2-core CPU with the comparison "
-        "tool: this recipe's validation accuracy minus that of the same recipe with the "
-        f"change ({how})",
-        "a fixed schedule: linear warm-up for the first 15% of steps, then linear decay to "
-        "zero; no validation split needed, all 50,000 images train. Without the warm-up the "
-        "peak rate made the loss diverge within the first batches (seen on a CPU, seed 0)",
-        f"peak rate 0.05 on a CPU ({_cpu('peak rate x2')}; {_cpu('peak rate x0.5')}) and "
-        "0.04 on a GPU",
-        "Nesterov momentum 0.9 with the same coupled weight decay as the paper",
-        "He-normal initialisation and zero biases, for every network: with §5's N(0, 0.01^2) "
-        "the network stays at chance for the first epochs (notebook 08 measures why: "
-        "benchmarks/results/paper_recipe_cpu.json)",
-        f"label smoothing 0.1 ({_cpu('no label smoothing')})",
-        f"batch 128 on a CPU ({_cpu('batch 256')}), and on a GPU with peak rate 0.04: the "
-        "best of the batch sizes and rates tried on a validation split held out of the "
-        "training set (benchmarks/results/cifar10_gpu_fast_calibration.json)",
-        "bfloat16 mixed precision on an accelerator (float32 variables and softmax); float32 "
-        f"on a CPU, where bfloat16 gave {_step_ratio('bfloat16')} (alexnet_cifar_small, "
-        "benchmarks/results/step_cpu.json)",
-        f"XLA compilation on a GPU only: on TensorFlow's CPU it gave {_step_ratio('xla')} "
-        "(step_cpu.json); 8 steps per compiled call on a GPU (TensorFlow; on JAX it measured "
-        "the same as 1: benchmarks/results/throughput_gpu.json)",
-        "for a few epochs on a CPU: mirror images only, no random patches "
-        f"({_cpu('random patches (padding 4)')}); random patches of the image padded by 4 "
-        "pixels on a GPU",
-        "no dropout: §4.2 says it roughly doubles the iterations needed to converge, which "
-        f"schedules of a few epochs cannot pay ({_cpu('dropout 0.5')}); "
-        "recipe('fast', dropout=0.5) for long runs",
-    )
+_FAST_NOTES = (
+    "a fixed schedule: linear warm-up for the first 15% of steps, then linear decay to "
+    "zero; no validation split needed, all 50,000 images train. Without the warm-up the "
+    "peak rate made the loss diverge within the first batches (seen on a CPU, seed 0)",
+    "peak rate 0.05 on a CPU, 0.04 on a GPU; Nesterov momentum 0.9 with the same coupled "
+    "weight decay as the paper; He-normal initialisation and zero biases; label smoothing "
+    "0.1; batch 128",
+    "bfloat16 mixed precision and XLA compilation on an accelerator only; mirror images only "
+    "for a few epochs on a CPU, random patches of the image padded by 4 pixels on a GPU; no "
+    "dropout (recipe('fast', dropout=0.5) for long runs)",
+    "each choice was measured against its alternatives, on a validation split held out of "
+    "the training set: benchmarks/results/choice_recipe_cpu.json, step_cpu.json, "
+    "paper_recipe_cpu.json and cifar10_gpu_fast_calibration.json; notebook 08 reads them out",
+)
 
 
 RECIPES = {"paper": _paper, "fast": _fast}
@@ -216,12 +180,18 @@ def recipe(name, **changes):
     return made.replace(**changes) if changes else made
 
 
+def default_epochs(recipe_name):
+    """The profile's number of epochs for a recipe: seconds in smoke, minutes on cpu and gpu."""
+    epochs = {"fast": profiles.by_profile(2, 3, 6), "paper": profiles.by_profile(2, 3, 90)}
+    if recipe_name not in epochs:
+        raise ValueError(f"recipe {recipe_name!r}: use one of {', '.join(epochs)}")
+    return epochs[recipe_name]
+
+
 def resolve_precision(name):
     """The Keras dtype policy for a recipe's precision: "auto" is bfloat16 on an accelerator."""
     if name == "auto":
-        from alexlab.runtime import accelerators
-
-        return "mixed_bfloat16" if accelerators() else "float32"
+        return "mixed_bfloat16" if runtime.accelerators() else "float32"
     if name not in ("float32", "mixed_bfloat16"):
         raise ValueError(f"precision={name!r}: use 'float32', 'mixed_bfloat16' or 'auto'")
     return name
@@ -292,7 +262,7 @@ def optimizer(recipe_, steps_per_epoch, epochs):
         total = steps_per_epoch * epochs
         rate = OneCycle(recipe_.learning_rate, round(recipe_.warmup_fraction * total), total)
     elif recipe_.schedule in ("plateau", "constant"):
-        rate = recipe_.learning_rate  # a variable: on "plateau" fit divides it by 10
+        rate = recipe_.learning_rate  # a variable: on "plateau", Plateau divides it by 10
     else:
         raise ValueError(f"schedule={recipe_.schedule!r}: use 'plateau', 'one_cycle' or 'constant'")
     if recipe_.optimizer not in ("paper_sgd", "nesterov"):
@@ -303,3 +273,35 @@ def optimizer(recipe_, steps_per_epoch, epochs):
         decay=recipe_.weight_decay,
         nesterov=recipe_.optimizer == "nesterov",
     )
+
+
+class Plateau:
+    """§5's schedule: divide the learning rate by 10 once the validation error has not
+    improved (by more than 1e-4) for `patience` epochs in a row.
+
+    Epoch by epoch rather than step by step, so not a Keras schedule: ``fit`` calls
+    ``after_epoch`` with each validation error. ``state`` is what a checkpoint keeps.
+    """
+
+    def __init__(self, patience, state=None):
+        self.patience = patience
+        self.state = dict(state or {"best": None, "wait": 0})
+
+    def after_epoch(self, optimizer, error):
+        """Count an epoch without improvement, dividing the optimizer's rate at `patience`."""
+        best = self.state["best"]
+        if best is None or error < best - 1e-4:
+            self.state.update(best=float(error), wait=0)
+            return
+        self.state["wait"] += 1
+        if self.state["wait"] >= self.patience:
+            optimizer.learning_rate.assign(current_rate(optimizer) / 10)
+            self.state["wait"] = 0
+
+
+def current_rate(optimizer):
+    """The optimizer's learning rate at its current step, as a float."""
+    rate = optimizer.learning_rate
+    if callable(rate):
+        rate = rate(optimizer.iterations)
+    return float(keras.ops.convert_to_numpy(rate))

@@ -1,4 +1,8 @@
-"""The runtime: versions, Keras backend, accelerator, seeding; ``al.setup()``."""
+"""The runtime: Keras imported quietly, its backend, the accelerators, the versions.
+
+Below ``profiles``: what a notebook session prints and a result records stands above both,
+in ``alexlab.session``.
+"""
 
 import contextlib
 import functools
@@ -7,15 +11,7 @@ import platform
 import sys
 from importlib import metadata
 
-__all__ = [
-    "OtherKernelsHoldMemory",
-    "accelerators",
-    "backend",
-    "describe",
-    "import_keras",
-    "setup",
-    "versions",
-]
+__all__ = ["BACKEND_DISTS", "accelerators", "backend", "dist_version", "import_keras", "versions"]
 
 # Distributions whose version a report names, by the backend they serve.
 BACKEND_DISTS = {
@@ -85,12 +81,10 @@ def backend():
 
 def versions():
     """Versions of Python, alexlab, Keras, NumPy, the backend and TensorFlow."""
-    from alexlab import __version__
-
     name = backend()
     return {
         "python": platform.python_version(),
-        "alexlab": __version__,
+        "alexlab": dist_version("alexlab"),
         "keras": dist_version("keras"),
         "numpy": dist_version("numpy"),
         "backend": name,
@@ -128,50 +122,3 @@ def accelerators():
             if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
                 return ("Apple GPU (mps)",)
     return ()
-
-
-def describe():
-    """Everything a result needs to say where it came from, as one dict."""
-    from alexlab.profiles import profile, profile_source
-
-    found = accelerators()
-    return {
-        **versions(),
-        "device": found[0] if found else f"CPU ({platform.machine()}, {os.cpu_count()} cores)",
-        "profile": profile(),
-        "profile_source": profile_source(),
-    }
-
-
-class OtherKernelsHoldMemory(MemoryError):
-    """Other notebook kernels hold memory this one needs: shut them down, then run setup again."""
-
-
-def setup(seed=0, check_memory=True):
-    """Seed Python, NumPy and Keras, then print versions, backend, device, profile, memory.
-
-    Before TensorFlow loads (~0.7 GB), it checks the memory this kernel can have: where
-    other notebook kernels hold what this one's profile needs (Binder's 2 GB is shared by
-    every open notebook), it stops with OtherKernelsHoldMemory saying to shut them down,
-    rather than let the kernel be killed part way. check_memory=False goes on regardless.
-    """
-    from alexlab import memory
-    from alexlab.profiles import ENV_VAR
-
-    early = os.environ.get(ENV_VAR, "").strip().lower()  # the full check loads the backend
-    ok, line = memory.status(early if early in memory.MEMORY_NEEDED else "cpu")
-    if check_memory and not ok and memory.SHUT_DOWN in line:
-        raise OtherKernelsHoldMemory(f"{line}; then run this cell again")
-    keras = import_keras()
-    keras.utils.set_random_seed(seed)
-    info = describe()
-    backend_version = info["backend_version"] or "version unknown"
-    print(
-        f"alexlab {info['alexlab']} | Python {info['python']} | Keras {info['keras']} | "
-        f"backend {info['backend']} {backend_version}"
-    )
-    print(f"device:  {info['device']}")
-    print(f"profile: {info['profile']} ({info['profile_source']})")
-    print(f"seed:    {seed}")
-    ok, line = memory.status(info["profile"])  # now with the backend loaded
-    print(f"memory:  {line}" if ok else f"memory:  WARNING: {line}")

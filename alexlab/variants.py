@@ -31,10 +31,10 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from alexlab import runtime
 from alexlab.layers import LocalResponseNormalization
-from alexlab.runtime import import_keras
 
-keras = import_keras()  # Keras without TensorFlow's native start-up chatter
+keras = runtime.import_keras()  # Keras without TensorFlow's native start-up chatter
 layers, ops = keras.layers, keras.ops
 
 __all__ = [

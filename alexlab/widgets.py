@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import ipywidgets as widgets
 
-from alexlab import shapes
+from alexlab import trace
 
 __all__ = ["ShapeExplorer", "shape_explorer"]
 
@@ -17,9 +17,9 @@ __all__ = ["ShapeExplorer", "shape_explorer"]
 _PADDINGS = [(str(p), p) for p in range(6)] + [("same", "same"), ("valid", "valid")]
 
 
-def shape_explorer(layers=shapes.ALEXNET, input_size=227, rounding="floor"):
+def shape_explorer(layers=trace.ALEXNET, input_size=227, rounding="floor"):
     """Print the trace of `layers` at `input_size`, then return sliders that recompute it."""
-    print(shapes.trace_table(shapes.trace(layers, input_size, rounding=rounding)))
+    print(trace.trace_table(trace.trace(layers, input_size, rounding=rounding)))
     return ShapeExplorer(layers, input_size, rounding)
 
 
@@ -29,8 +29,8 @@ class ShapeExplorer(widgets.VBox):
     A toggle switches the rounding: floor (Keras, PyTorch, Caffe) or ceil (cuda-convnet).
     """
 
-    def __init__(self, layers=shapes.ALEXNET, input_size=227, rounding="floor"):
-        shapes.trace(layers, input_size, rounding=rounding)  # refuses bad layers and sizes
+    def __init__(self, layers=trace.ALEXNET, input_size=227, rounding="floor"):
+        trace.trace(layers, input_size, rounding=rounding)  # refuses bad layers and sizes
         self._initial = (tuple(layers), input_size, rounding)
         self.layers = list(layers)
         # Ranges wide enough for every starting value: a slider would silently clamp one
@@ -91,7 +91,7 @@ class ShapeExplorer(widgets.VBox):
     @property
     def rows(self):
         """The current trace, one TraceRow per layer."""
-        return shapes.trace(self.layers, self.input_size.value, rounding=self.rounding.value)
+        return trace.trace(self.layers, self.input_size.value, rounding=self.rounding.value)
 
     def _load_layer(self, change=None):
         # Show the chosen layer's settings without treating that as an edit.

@@ -14,12 +14,11 @@ GROUP is one of:
 Every configuration trains once per seed on the same 45,000 training images and is
 scored on the same 5,000 validation images held out of CIFAR-10's training set
 (``al.compare``: McNemar per seed, a paired bootstrap interval, a verdict). The test set
-is never read. Writes benchmarks/results/choice_<GROUP>_cpu.json; `Recipe.notes`,
-`MODELS` and notebook 08 cite it.
+is never read. Writes benchmarks/results/choice_<GROUP>_cpu.json; `MODELS` and notebook 08
+(al.chapters.cifar10.fast_recipe_notes) cite it.
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -77,13 +76,11 @@ def main(argv=None):
         configs(args.group, epochs),
         data,
         seeds=tuple(args.seeds),
-        name=f"choice_{args.group}_{al.profiles.profile()}",
+        name=f"choice_{args.group}_{al.profile()}",
+        save=True,
+        where=al.results.RECORDED,
     )
-    saved = {"command": "python benchmarks/choices_cpu.py " + " ".join(argv or sys.argv[1:])}
-    path = HERE / "results" / f"{result.name}.json"
-    path.write_text(json.dumps({**saved, **result.to_json()}, indent=1) + "\n")
     print(result.report())
-    print(f"-> {path}")
 
 
 if __name__ == "__main__":

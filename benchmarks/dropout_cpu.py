@@ -27,45 +27,45 @@ Writes benchmarks/results/<--name>.json (default dropout_cpu); notebook 06 reads
 """
 
 import argparse
-import sys
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
 MASKS = (1, 2, 4, 8, 16, 32, 64)
 
 
 def summarise(saved):
-    """Per configuration and seed: the gap, the convergence epoch; the ratio per seed."""
-    from alexlab.dropout import convergence_epoch
-    from alexlab.results import spread as _spread
+    """Per configuration and seed: the gap, the convergence epoch; the ratio per seed.
 
-    out = {}
-    for config in saved["configs"]:
+    saved: the comparison's record (``alexlab.results.records.Comparison``).
+    """
+    from alexlab import dropout
+    from alexlab.results import words
+
+    spread, out = words.spread, {}
+    for config in saved.configs:
         gaps_end, gaps_best, converged, best = [], [], [], []
-        for history in config["history"]:
+        for history in config.history:
             train, val = history["train_accuracy"], history["val_accuracy"]
             top = max(range(len(val)), key=val.__getitem__)
             gaps_end.append(train[-1] - val[-1])
             gaps_best.append(train[top] - val[top])
-            converged.append(convergence_epoch(val, 0.01))
+            converged.append(dropout.convergence_epoch(val, 0.01))
             best.append(top + 1)
-        out[config["name"]] = {
-            "gap_at_end": _spread(gaps_end),
-            "gap_at_best_epoch": _spread(gaps_best),
-            "convergence_epoch": _spread(converged),
-            "best_epoch": _spread(best),
+        out[config.name] = {
+            "gap_at_end": spread(gaps_end),
+            "gap_at_best_epoch": spread(gaps_best),
+            "convergence_epoch": spread(converged),
+            "best_epoch": spread(best),
         }
-    names = [c["name"] for c in saved["configs"]]
+    names = [c.name for c in saved.configs]
     ratios = [
         None if a is None or b is None else b / a
         for a, b in zip(
             out[names[0]]["convergence_epoch"]["per_seed"],
             out[names[1]]["convergence_epoch"]["per_seed"],
             strict=True,
-        )  # fmt: skip
+        )
     ]
-    out["convergence_ratio"] = _spread(ratios)
-    out["best_epoch_ratio"] = _spread(
+    out["convergence_ratio"] = spread(ratios)
+    out["best_epoch_ratio"] = spread(
         [
             b / a
             for a, b in zip(
@@ -73,7 +73,7 @@ def summarise(saved):
                 out[names[1]]["best_epoch"]["per_seed"],
                 strict=True,
             )
-        ]  # fmt: skip
+        ]
     )
     return out
 
@@ -97,23 +97,32 @@ def main(argv=None):
     al.setup(seed=0)
     data = al.data.load_cifar10().subset(train=args.train_images, test=1, seed=0)
     recipe = al.train.recipe("fast").replace(
-        name="constant, no augmentation", schedule="constant", learning_rate=args.rate,
-        warmup_fraction=0.0, label_smoothing=0.0, padding=0, flip=False, dropout=0.0,
-    )  # fmt: skip
+        name="constant, no augmentation",
+        schedule="constant",
+        learning_rate=args.rate,
+        warmup_fraction=0.0,
+        label_smoothing=0.0,
+        padding=0,
+        flip=False,
+        dropout=0.0,
+    )
     configs = [
         al.compare.Config("no dropout", "alexnet_cifar_cpu", recipe, args.epochs),
         al.compare.Config(
             "dropout 0.5", "alexnet_cifar_cpu", recipe.replace(dropout=0.5), args.epochs
-        ),  # fmt: skip
+        ),
     ]
-    result = al.compare.compare(configs, data, seeds=tuple(args.seeds), validation=0.25,
-                                name=args.name, keep_models=True,
-                                curves=al.dropout.curves)  # fmt: skip
-    saved = result.to_json()
-    saved["command"] = "ALEXLAB_PROFILE=cpu python benchmarks/dropout_cpu.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
+    result = al.compare.compare(
+        configs,
+        data,
+        seeds=tuple(args.seeds),
+        validation=0.25,
+        name=args.name,
+        keep_models=True,
+        curves=al.dropout.curves,
     )
-    saved["summary"] = summarise(saved)
+    saved = result.record()
+    summary = summarise(saved)
 
     labels = np.asarray(result.data.y_test)
     scaled_correct, sampled_correct, curves, agreement = [], {k: [] for k in MASKS}, [], []
@@ -127,7 +136,7 @@ def main(argv=None):
             row[k] = float(sampled_correct[k][-1].mean())
         curves.append(row)
         agreement.append(float(np.mean(sampled.mean(axis=0).argmax(1) == scaled.argmax(1))))
-    saved["ensemble"] = {
+    ensemble = {
         "masks": list(MASKS),
         "weight_scaling_accuracy": [float(c.mean()) for c in scaled_correct],
         "mask_average_accuracy": curves,
@@ -138,13 +147,12 @@ def main(argv=None):
         interval = al.compare.paired_bootstrap(sampled_correct[k], scaled_correct)
         averaged = f"{k} mask{'s' if k > 1 else ''} averaged"
         verdict = al.compare.verdict(averaged, "weight scaling", interval)
-        saved["ensemble"]["differences"][str(k)] = interval | {"verdict": verdict}
-    path = HERE / "results" / f"{args.name}.json"
-    path.write_text(json.dumps(saved, indent=1) + "\n")
+        ensemble["differences"][str(k)] = interval | {"verdict": verdict}
+    saved.extra.update(summary=summary, ensemble=ensemble)
+    path = al.results.write(args.name, saved, dataset=result.data, where=al.results.RECORDED)
     print(result.report())
-    print(json.dumps(saved["summary"], indent=1))
-    print(json.dumps({k: v for k, v in saved["ensemble"].items() if k != "differences"},
-                     indent=1))  # fmt: skip
+    print(json.dumps(summary, indent=1))
+    print(json.dumps({k: v for k, v in ensemble.items() if k != "differences"}, indent=1))
     print(f"-> {path}")
 
 

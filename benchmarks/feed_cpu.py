@@ -1,6 +1,6 @@
 """How batches reach the network on TensorFlow's CPU: Keras' own tf.data wrapping (with
 prefetch(AUTOTUNE)) against alexlab's, alternated round by round in one process. Training:
-a PyDataset given to model.fit against alexlab.fit.feed (autotuning off). Prediction:
+a PyDataset given to model.fit against alexlab.inputs.feed (autotuning off). Prediction:
 model.predict against alexlab.evaluate.predict (one compiled batch at a time).
 
     python benchmarks/feed_cpu.py [--rounds 8]
@@ -13,7 +13,6 @@ medians with min and max, the rounds that ran at under 60% of the better way's m
 """
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -50,7 +49,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     import alexlab as al
     from alexlab.evaluate import predict
-    from alexlab.fit import _Batches, feed
+    from alexlab.inputs import Batches, feed
 
     al.setup(seed=0, check_memory=False)
     batch, steps = 128, 40
@@ -61,9 +60,9 @@ def main(argv=None):
     data = al.data.Dataset(x, y, x[:1], y[:1], tuple(map(str, range(10))), "random")
     recipe = al.train.recipe("fast", batch_size=batch, learning_rate=1e-4)
     model = al.train.build(al.train.default_model(), data, recipe)
-    al.train.fit(model, data, recipe, epochs=1, verbose=0)  # compiled and warm
+    al.train.fit(model, data, epochs=1, verbose=0)  # compiled and warm
     feeds = {
-        "keras_pydataset": lambda order: _Batches(x, y, order, batch),
+        "keras_pydataset": lambda order: Batches(x, y, order, batch),
         "alexlab_feed": lambda order: feed(x, y, order, batch),
     }
     rates = {name: [] for name in feeds}
@@ -89,13 +88,8 @@ def main(argv=None):
             make()
             predicting[name].append(len(images) / (time.perf_counter() - start))
         print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in predicting.items()))
-    info = al.runtime.describe()
     result = {
         "benchmark": "feed_cpu",
-        "command": "python benchmarks/feed_cpu.py --rounds " + str(args.rounds),
-        "device": info["device"],
-        "backend": info["backend"],
-        "versions": {k: info[k] for k in ("python", "alexlab", "keras", "numpy")},
         "model": al.train.default_model(),
         "batch_size": batch,
         "images_per_epoch": n,
@@ -105,8 +99,7 @@ def main(argv=None):
         "predict_images_per_second": predicting,
         "predict_summary": summarise(predicting, len(images)),
     }
-    out = HERE / "results" / "feed_cpu.json"
-    out.write_text(json.dumps(result, indent=1) + "\n")
+    out = al.results.write("feed_cpu", result, where=al.results.RECORDED)
     print(f"Keras PyDataset / alexlab feed, total seconds: {summary['seconds_ratio']:.2f}")
     print(f"model.predict / alexlab predict: {result['predict_summary']['seconds_ratio']:.2f}")
     print(f"-> {out}")

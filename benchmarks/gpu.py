@@ -35,7 +35,6 @@ run; nothing here looks at the test set before a schedule is fixed.
 """
 
 import argparse
-import json
 import math
 import os
 import shutil
@@ -45,9 +44,11 @@ import sys
 import time
 from pathlib import Path
 
+from alexlab import results
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-RESULTS = HERE / "results"
+RESULTS = results.RECORDED  # --results moves it
 sys.path.insert(0, str(HERE))
 
 import train_cifar10  # noqa: E402  (the per-seed runner beside this file)
@@ -88,17 +89,15 @@ class Clock:
 
 def save(name, result):
     """Write results/<name>.json, and a copy to $OUT on the device machine."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps(result, indent=1) + "\n")
+    path = train_cifar10.save(name, result, RESULTS)
     if os.environ.get("OUT"):
         shutil.copy(path, os.environ["OUT"])
     print(f"-> {path}", flush=True)
 
 
 def load(name):
-    path = RESULTS / f"{name}.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    """A result this driver saved, as a dict, or None."""
+    return results.load(name, RESULTS)
 
 
 def seeds(name, options, clock, guess, choice):

@@ -16,7 +16,6 @@ rounds with min and max.
 """
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -90,7 +89,6 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=20, help="timed passes per layer")
     args = parser.parse_args(argv)
     import alexlab as al
-    from alexlab.cli import _provenance
 
     al.setup(seed=0, check_memory=False)
     rounds = {name: [] for name in args.models}
@@ -119,17 +117,12 @@ def main(argv=None):
         total = statistics.median(step)
         print(f"\n{name}: whole step {total:.0f} ms (median of {len(step)})")
         for n in sorted(names, key=layer_ms.get, reverse=True):
-            print(f"  {n:14s} {layer_ms[n]:7.1f} ms  {layer_ms[n] / total:6.1%}  "
-                  f"{macs[name].get(n, 0) / 1e6:7.1f} M multiply-adds / image")  # fmt: skip
-    result = {
-        "benchmark": "layers_cpu",
-        "command": "python benchmarks/layers_cpu.py " + " ".join(sys.argv[1:]),
-        "batch_size": BATCH,
-        **_provenance(al.runtime.describe()),
-        "networks": networks,
-    }
-    out = ROOT / "benchmarks" / "results" / "layers_cpu.json"
-    out.write_text(json.dumps(result, indent=1) + "\n")
+            print(
+                f"  {n:14s} {layer_ms[n]:7.1f} ms  {layer_ms[n] / total:6.1%}  "
+                f"{macs[name].get(n, 0) / 1e6:7.1f} M multiply-adds / image"
+            )
+    result = {"benchmark": "layers_cpu", "batch_size": BATCH, "networks": networks}
+    out = al.results.write("layers_cpu", result, where=al.results.RECORDED)
     print(f"-> {out.relative_to(ROOT)}")
     return 0
 

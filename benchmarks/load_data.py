@@ -98,20 +98,14 @@ def main():
         parser.error("give --cifar10 and/or --flowers")
     import alexlab as al
 
-    info = al.runtime.describe()
     out = {
         "benchmark": "dataset load time and memory",
-        "command": "python benchmarks/load_data.py "
-        + " ".join(sys.argv[1:]).replace(str(Path.home()), "~"),
         "machine": platform.platform(),
-        "device": info["device"],
-        "versions": {
-            k: info[k] for k in ("python", "keras", "backend", "backend_version", "numpy")
-        },
         "results": results,
     }
-    path = Path(__file__).parent / "results" / "load_data_cpu.json"
-    path.write_text(json.dumps(out, indent=2) + "\n")
+    home = str(Path.home())  # the command as typed, without this machine's home folder
+    command = al.results.command_line([a.replace(home, "~") for a in sys.argv])
+    path = al.results.write("load_data_cpu", out, command=command, where=al.results.RECORDED)
     print(f"wrote {path.relative_to(Path(__file__).parent.parent)}")
 
 

@@ -9,7 +9,6 @@ installed. Prints medians and writes benchmarks/results/lrn_<device>.json.
 """
 
 import argparse
-import json
 import platform
 import time
 from pathlib import Path
@@ -74,21 +73,15 @@ def main():
             f"{name:7} forward+backward median {results[name]['median_ms']:7.1f} ms "
             f"over {args.repeats} runs; max |difference| from tf.nn {error:.1e}"
         )
-    info = al.runtime.describe()
     out = {
         "benchmark": "lrn forward+backward",
-        "command": "python benchmarks/lrn.py "
-        + " ".join(f"--{k} {v}" for k, v in vars(args).items()),
         "input_shape": list(shape),
         "machine": platform.platform(),
-        "device": info["device"],
-        "backend": info["backend"],
-        "versions": {k: info[k] for k in ("python", "keras", "backend_version", "numpy")},
         "results": results,
     }
     device = "gpu" if al.runtime.accelerators() else "cpu"
-    path = Path(__file__).parent / "results" / f"lrn_{device}.json"
-    path.write_text(json.dumps(out, indent=2) + "\n")
+    command = "python benchmarks/lrn.py " + " ".join(f"--{k} {v}" for k, v in vars(args).items())
+    path = al.results.write(f"lrn_{device}", out, command=command, where=al.results.RECORDED)
     print(f"wrote {path.relative_to(Path(__file__).parent.parent)}")
 
 

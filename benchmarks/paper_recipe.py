@@ -36,13 +36,13 @@ def configs(model, epochs):
         compare.Config("paper as written", model, paper, epochs),
         compare.Config(
             "paper, standardised inputs", model, paper.replace(inputs="standardise"), epochs
-        ),  # fmt: skip
+        ),
         compare.Config(
             "paper, standardised, He init",
             model,
             paper.replace(inputs="standardise", init="he"),
             epochs,
-        ),  # fmt: skip
+        ),
         compare.Config("fast recipe", model, train.recipe("fast"), epochs),
     ]
 
@@ -67,7 +67,8 @@ def main(argv=None):
         seeds=args.seeds,
         validation=0.1,
         name=f"paper_recipe_{al.profile()}",
-        results=ROOT / "benchmarks" / "results",
+        save=True,
+        where=al.results.RECORDED,
     )
     print(result.report())
     return 0

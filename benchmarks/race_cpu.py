@@ -65,7 +65,6 @@ def _child(which, seed, options, out, t0):
     import numpy as np
 
     import alexlab as al
-    from alexlab.cli import _provenance
 
     al.setup(seed=seed, check_memory=False)
     keras = al.runtime.import_keras()
@@ -83,8 +82,11 @@ def _child(which, seed, options, out, t0):
         curve["epoch"].append(len(curve["epoch"]) + 1)
         curve["seconds"].append(clock)
         curve["test_accuracy"].append(accuracy)
-        print(f"{which} seed {seed}: epoch {len(curve['epoch'])} test {accuracy:.2%} "
-              f"at {clock:.0f} s", flush=True)  # fmt: skip
+        print(
+            f"{which} seed {seed}: epoch {len(curve['epoch'])} test {accuracy:.2%} "
+            f"at {clock:.0f} s",
+            flush=True,
+        )
         return {"test_accuracy": accuracy}
 
     if which == "tutorial":
@@ -115,27 +117,25 @@ def _child(which, seed, options, out, t0):
         name = args["model"] or al.train.default_model()
         epochs = args["epochs"] or al.train.default_epochs("fast")
         model = al.train.build(name, data, recipe, seed=seed)
-        al.train.fit(model, data, recipe, epochs, seed=seed, verbose=2,
-                     report=lambda m: report(m, data.x_test))  # fmt: skip
-        described = {"model": name, "parameters": int(model.count_params()),
-                     "recipe": recipe.describe(), "epochs": epochs}  # fmt: skip
+        al.train.fit(model, data, epochs, verbose=2, report=lambda m: report(m, data.x_test))
+        described = {
+            "model": name,
+            "parameters": int(model.count_params()),
+            "recipe": recipe.describe(),
+            "epochs": epochs,
+        }
     # Linux reports the peak resident memory (VmHWM) in KiB
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    Path(out).write_text(
-        json.dumps(
-            {
-                "which": which,
-                "seed": seed,
-                **described,
-                "load_seconds": loaded,
-                "evaluation_seconds": evaluating[0],
-                "peak_mib": peak,
-                "curve": curve,
-                **_provenance(al.runtime.describe()),
-                "dataset": data.source,
-            }
-        )
-    )
+    run = {
+        "which": which,
+        "seed": seed,
+        **described,
+        "load_seconds": loaded,
+        "evaluation_seconds": evaluating[0],
+        "peak_mib": peak,
+        "curve": curve,
+    }
+    al.results.write_to(out, run, dataset=data)
 
 
 def _alexlab_options(options):
@@ -154,8 +154,18 @@ def run_once(which, seed, options):
     """One run in a fresh process, its clock started just before the process is."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "curve.json"
-        command = [sys.executable, __file__, "--child", which, "--seeds", str(seed),
-                   "--out", str(out), "--", *options]  # fmt: skip
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            which,
+            "--seeds",
+            str(seed),
+            "--out",
+            str(out),
+            "--",
+            *options,
+        ]
         env = {**os.environ, "ALEXLAB_PROFILE": "cpu", "RACE_T0": repr(time.time())}
         subprocess.run(command, check=True, cwd=ROOT, env=env)
         return json.loads(out.read_text())
@@ -188,8 +198,14 @@ def summarise(runs, seeds, options):
         pair = {r["which"]: r for r in runs if r["seed"] == seed}
         per_seed.append({"seed": seed, **ratios(pair["tutorial"], pair["alexlab"])})
     summary = {}
-    for key in ("time_ratio", "points_ahead", "tutorial_best", "tutorial_seconds",
-                "alexlab_seconds_to_tutorial_best", "tutorial_seconds_to_best"):  # fmt: skip
+    for key in (
+        "time_ratio",
+        "points_ahead",
+        "tutorial_best",
+        "tutorial_seconds",
+        "alexlab_seconds_to_tutorial_best",
+        "tutorial_seconds_to_best",
+    ):
         values = [s[key] for s in per_seed if s[key] is not None]
         summary[key] = {
             "median": statistics.median(values) if values else None,
@@ -200,20 +216,18 @@ def summarise(runs, seeds, options):
     for which in ("tutorial", "alexlab"):
         finals = [r["curve"]["test_accuracy"][-1] for r in runs if r["which"] == which]
         ends = [r["curve"]["seconds"][-1] for r in runs if r["which"] == which]
-        summary[f"{which}_final_accuracy"] = {"median": statistics.median(finals),
-                                              "min": min(finals), "max": max(finals)}  # fmt: skip
-        summary[f"{which}_final_seconds"] = {"median": statistics.median(ends),
-                                             "min": min(ends), "max": max(ends)}  # fmt: skip
-    first = runs[0]
+        summary[f"{which}_final_accuracy"] = {
+            "median": statistics.median(finals),
+            "min": min(finals),
+            "max": max(finals),
+        }
+        summary[f"{which}_final_seconds"] = {
+            "median": statistics.median(ends),
+            "min": min(ends),
+            "max": max(ends),
+        }
     return {
         "benchmark": "race_cpu",
-        "command": "python benchmarks/race_cpu.py --seeds "
-        + " ".join(map(str, seeds))
-        + (" -- " + " ".join(options) if options else ""),
-        "device": first["device"],
-        "backend": first["backend"],
-        "versions": first["versions"],
-        "dataset": first["dataset"],
         "targets": {"time_ratio": "<= 0.5", "points_ahead": ">= 5"},
         "summary": summary,
         "per_seed": per_seed,
@@ -245,10 +259,18 @@ def main(argv=None):
     for i, seed in enumerate(args.seeds):
         order = ("tutorial", "alexlab") if i % 2 == 0 else ("alexlab", "tutorial")
         runs += [run_once(which, seed, options) for which in order]
+    import alexlab as al
+
     result = summarise(runs, args.seeds, options)
     result["name"] = args.name
-    out = HERE / "results" / f"{args.name}.json"
-    out.write_text(json.dumps(result, indent=1) + "\n")
+    measured = al.results.records.Provenance.from_json(runs[0])  # the runs' own processes
+    out = al.results.write(
+        args.name,
+        result,
+        where=al.results.RECORDED,
+        measured_by=measured,
+        dataset=runs[0]["dataset"],
+    )
     s = result["summary"]
     print(f"time ratio (median, min-max): {s['time_ratio']}")
     print(f"points ahead at the tutorial's wall clock: {s['points_ahead']}")

@@ -5,7 +5,7 @@
 The network is cuda-convnet's layers-19pct.cfg (``al.models.cuda_convnet_19pct``): the
 paper does not name Figure 1's four-layer network and this is the closest published
 match. Training is Figure 1's: SGD with momentum 0.9 at one fixed rate, batch 128, no
-regularisation of any kind (``al.activations.figure1_recipe``), all 50,000 CIFAR-10
+regularisation of any kind (``al.chapters.relu.figure1_recipe``), all 50,000 CIFAR-10
 training images. The test set is never read: the claim is about training error.
 
 1. Sweep: each activation trains for --sweep-epochs epochs at each rate of --rates
@@ -24,13 +24,9 @@ same command again skips the runs already there, so an interruption loses one ru
 """
 
 import argparse
-import datetime
 import json
 import statistics
-import sys
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
 TARGET = 0.25
 
 
@@ -38,18 +34,11 @@ def _key(run):
     return (run["phase"], run["activation"], run["learning_rate"], run["seed"])
 
 
-def _save(path, state):
-    path.write_text(json.dumps(state, indent=1) + "\n")
-
-
 def _train(al, data, activation, rate, seed, epochs, dead=False):
     import numpy as np
 
-    from alexlab.runtime import import_keras
-
-    keras = import_keras()
-    keras.backend.clear_session()
-    recipe = al.activations.figure1_recipe(rate)
+    al.runtime.import_keras().backend.clear_session()
+    recipe = al.chapters.relu.figure1_recipe(rate)
     model = al.train.build("cuda_convnet_19pct", data, recipe, seed, {"activation": activation})
     count = min(5000, len(data.x_train))
     rows = np.random.default_rng(seed).choice(len(data.x_train), count, False)
@@ -57,16 +46,21 @@ def _train(al, data, activation, rate, seed, epochs, dead=False):
     at_init = al.activations.dead_units(model, probe) if dead else None
     run = {"activation": activation, "learning_rate": rate, "seed": seed, "diverged": None}
     try:
-        fitted = al.train.fit(model, data, recipe, epochs, seed=seed, verbose=2,
-                              until=lambda h: 1 - h["accuracy"][-1] <= TARGET)  # fmt: skip
+        fitted = al.train.fit(
+            model, data, epochs, verbose=2, until=lambda h: 1 - h["accuracy"][-1] <= TARGET
+        )
         history = fitted.history
     except al.train.TrainingDiverged as error:
         print(f"  diverged: {error}")
         run["diverged"] = str(error)
         return run | {"history": None, "epochs_to_target": None, "seconds_to_target": None}
     epochs_to, seconds_to = al.activations.time_to_error(history, TARGET)
-    run |= {"history": history, "compile_seconds": fitted.compile_seconds,
-            "epochs_to_target": epochs_to, "seconds_to_target": seconds_to}  # fmt: skip
+    run |= {
+        "history": history,
+        "compile_seconds": fitted.compile_seconds,
+        "epochs_to_target": epochs_to,
+        "seconds_to_target": seconds_to,
+    }
     if dead:
         run["dead_at_init"] = at_init
         run["dead_after"] = al.activations.dead_units(model, probe)
@@ -75,15 +69,19 @@ def _train(al, data, activation, rate, seed, epochs, dead=False):
 
 def _summary(runs, seeds, cap):
     from alexlab.activations import speedups
-    from alexlab.results import spread
+    from alexlab.results.words import spread
 
     race = [r for r in runs if r["phase"] == "race"]
     out = {}
     for act in ("relu", "tanh", "sigmoid"):
         by_seed = {r["seed"]: r for r in race if r["activation"] == act}
         # one entry per seed, in seed order; a run not made (yet) counts as nothing
-        mine = [by_seed.get(seed, {"history": None, "epochs_to_target": None,
-                                   "seconds_to_target": None}) for seed in seeds]  # fmt: skip
+        mine = [
+            by_seed.get(
+                seed, {"history": None, "epochs_to_target": None, "seconds_to_target": None}
+            )
+            for seed in seeds
+        ]
         seconds = [s for r in mine if r["history"] for s in r["history"]["seconds"]]
         out[act] = {
             "epochs_to_target": [r["epochs_to_target"] for r in mine],
@@ -97,8 +95,9 @@ def _summary(runs, seeds, cap):
     for other in ("tanh", "sigmoid"):
         for unit in ("epochs", "seconds"):
             ratios, bound = [], False
-            pairs = zip(out["relu"][f"{unit}_to_target"], out[other][f"{unit}_to_target"],
-                        strict=True)  # fmt: skip
+            pairs = zip(
+                out["relu"][f"{unit}_to_target"], out[other][f"{unit}_to_target"], strict=True
+            )
             for a, b in pairs:
                 if a is None:
                     ratios.append(None)
@@ -145,30 +144,31 @@ def main(argv=None):
     data = al.data.load_cifar10()
     if args.train_images:  # a quick try of the script: not for the results
         data = data.subset(train=args.train_images, test=1)
-    about = al.runtime.describe()
-    path = HERE / "results" / f"{args.name}.json"
-    state = json.loads(path.read_text()) if path.exists() else {"runs": []}
-    state.update({
-        "benchmark": "relu_cpu",
-        "command": "python benchmarks/relu_cpu.py " + " ".join(sys.argv[1:] if argv is None
-                                                               else argv),
-        "date": state.get("date")
-        or datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "device": about["device"],
-        "backend": about["backend"],
-        "versions": {k: about[k] for k in ("python", "keras", "numpy", "backend_version")},
-        "dataset": {"source": data.source, "train_images": int(len(data.x_train)),
-                    "test_images_read": 0},
-        "network": "cuda_convnet_19pct (cuda-convnet example-layers/layers-19pct.cfg)",
-        "recipe": al.activations.figure1_recipe(0.01).describe() | {"learning_rate": "swept"},
-        "target_training_error": TARGET,
-        "rates": args.rates, "sweep_epochs": args.sweep_epochs, "sweep_seed": 100,
-    })  # fmt: skip
+    state = al.results.load(args.name) or {"runs": []}  # finished runs are not made again
+    state.update(
+        {
+            "benchmark": "relu_cpu",
+            "dataset": {
+                "source": data.source,
+                "train_images": int(len(data.x_train)),
+                "test_images_read": 0,
+            },
+            "network": "cuda_convnet_19pct (cuda-convnet example-layers/layers-19pct.cfg)",
+            "recipe": al.chapters.relu.figure1_recipe(0.01).describe() | {"learning_rate": "swept"},
+            "target_training_error": TARGET,
+            "rates": args.rates,
+            "sweep_epochs": args.sweep_epochs,
+            "sweep_seed": 100,
+        }
+    )
     done = {_key(r) for r in state["runs"]}
+
+    def save():
+        return al.results.write(args.name, state, dataset=data, where=al.results.RECORDED)
 
     def record(run):
         state["runs"].append(run)
-        _save(path, state)
+        save()
 
     for act in al.activations.ACTIVATIONS:
         for rate in args.rates:
@@ -196,7 +196,7 @@ def main(argv=None):
             run = _train(al, data, act, chosen[act], seed, caps[act], dead=act == "relu")
             record({"phase": "race", **run})
     state["summary"] = _summary(state["runs"], args.seeds, caps)
-    _save(path, state)
+    path = save()
     print(json.dumps(state["summary"], indent=1))
     print(f"-> {path}")
 

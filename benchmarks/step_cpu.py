@@ -55,20 +55,14 @@ def _child(name, model, out):
         network_options={"kernels": tuple(kernels)} if kernels else None,
         changes=change,
     )
-    info = al.runtime.describe()
-    Path(out).write_text(
-        json.dumps(
-            {
-                "variant": name,
-                "model": model,
-                "backend": info["backend"],
-                "device": info["device"],
-                "images_per_second": result["images_per_second"],
-                "epochs": result["images_per_second_each"],
-                "parameters": result["parameters"],
-            }
-        )
-    )
+    run = {
+        "variant": name,
+        "model": model,
+        "images_per_second": result["images_per_second"],
+        "epochs": result["images_per_second_each"],
+        "parameters": result["parameters"],
+    }
+    al.results.write_to(out, run)  # stamped with this process's backend and device
 
 
 def run_once(name, model):
@@ -119,21 +113,23 @@ def main(argv=None):
         for name in names:
             runs.append(run_once(name, args.model))
             print(f"round {i + 1}: {name} {runs[-1]['images_per_second']:.0f} images/s", flush=True)
+    import alexlab as al
+
     summary = summarise(runs)
     result = {
         "benchmark": "step_cpu",
-        "command": "python benchmarks/step_cpu.py " + " ".join(sys.argv[1:]),
-        "device": runs[0]["device"],
         "model": runs[0]["model"],
         "variants": VARIANTS,
         "summary": summary,
         "runs": runs,
     }
-    out = HERE / "results" / "step_cpu.json"
-    out.write_text(json.dumps(result, indent=1) + "\n")
+    measured = al.results.records.Provenance.from_json(runs[0])  # the default variant's
+    out = al.results.write("step_cpu", result, where=al.results.RECORDED, measured_by=measured)
     for name, s in summary.items():
-        print(f"{name:10s} {s['median']:6.0f} images/s ({s['min']:.0f}-{s['max']:.0f}), "
-              f"{s['ratio_to_default']:.2f}x the default")  # fmt: skip
+        print(
+            f"{name:10s} {s['median']:6.0f} images/s ({s['min']:.0f}-{s['max']:.0f}), "
+            f"{s['ratio_to_default']:.2f}x the default"
+        )
     print(f"-> {out.relative_to(ROOT)}")
     return 0
 

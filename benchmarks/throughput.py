@@ -136,37 +136,30 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script")
-    parser.add_argument("--json", default=str(ROOT / "benchmarks/results/throughput_gpu.json"))
+    parser.add_argument("--json", help="default: benchmarks/results/throughput_gpu.json")
     args = parser.parse_args(argv)
 
     import alexlab as al
     from alexlab import train
-    from alexlab.runtime import describe
 
     if al.runtime.backend() != "jax":
         print("this benchmark needs KERAS_BACKEND=jax", file=sys.stderr)
         return 2
-    info = describe()
     batch = args.batch_size
     steps, repeats = (4, 2) if args.quick else (48, 5)
     network = "alexnet_cifar_tiny" if args.quick else "alexnet"
     result = {
         "benchmark": "throughput_gpu",
-        "command": "KERAS_BACKEND=jax python benchmarks/throughput.py " + " ".join(sys.argv[1:]),
-        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "device": info["device"],
-        "backend": info["backend"],
-        "versions": {k: info[k] for k in ("python", "alexlab", "keras", "numpy")}
-        | {"backend": info["backend_version"]},
         "network": network,
         "batch_size": batch,
         "precision": "mixed_bfloat16",
     }
 
     def save():
-        path = Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result, indent=1) + "\n")
+        if args.json:
+            path = al.results.write_to(args.json, result)
+        else:
+            path = al.results.write("throughput_gpu", result, where=al.results.RECORDED)
         if os.environ.get("OUT"):
             Path(os.environ["OUT"], path.name).write_text(path.read_text())
 

@@ -17,8 +17,6 @@ Writes benchmarks/results/throughput_cpu.json.
 """
 
 import argparse
-import datetime
-import json
 import statistics
 import sys
 from pathlib import Path
@@ -37,42 +35,46 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=2, help="timed epochs per round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--json", default=str(ROOT / "benchmarks/results/throughput_cpu.json"))
+    parser.add_argument("--json", help="default: benchmarks/results/throughput_cpu.json")
     args = parser.parse_args(argv)
     al.setup(seed=0)
     keras = al.runtime.import_keras()
     rates = {name: [] for name in NETWORKS}
     for round_ in range(args.rounds):
         for name in NETWORKS:
-            figures = al.train.throughput(name, batch_size=args.batch_size, precision="auto",
-                                          steps=args.steps, repeats=args.repeats)  # fmt: skip
+            figures = al.train.throughput(
+                name,
+                batch_size=args.batch_size,
+                precision="auto",
+                steps=args.steps,
+                repeats=args.repeats,
+            )
             rates[name].append(figures["images_per_second"])
-            print(f"round {round_ + 1}: {name} {figures['images_per_second']:,.1f} images/s",
-                  flush=True)  # fmt: skip
+            print(
+                f"round {round_ + 1}: {name} {figures['images_per_second']:,.1f} images/s",
+                flush=True,
+            )
             keras.backend.clear_session()
     summary = {
-        name: {"images_per_second": statistics.median(r), "min": min(r), "max": max(r),
-               "each": r}
+        name: {"images_per_second": statistics.median(r), "min": min(r), "max": max(r), "each": r}
         for name, r in rates.items()
-    }  # fmt: skip
-    info = al.runtime.describe()
+    }
     result = {
-        "command": "python benchmarks/throughput_cpu.py " + " ".join(sys.argv[1:]),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "device": info["device"],
-        "backend": f"{info['backend']} {info['backend_version']}",
-        "keras": info["keras"],
         "batch_size": args.batch_size,
         "steps": args.steps,
         "repeats": args.repeats,
         "rounds": args.rounds,
         "networks": summary,
     }
-    Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
+    if args.json:
+        path = al.results.write_to(args.json, result)
+    else:
+        path = al.results.write("throughput_cpu", result, where=al.results.RECORDED)
     for name, s in summary.items():
         print(
             f"{name:20s} {s['images_per_second']:8,.1f} images/s ({s['min']:,.1f}-{s['max']:,.1f})"
         )
+    print(f"-> {path}")
     return 0
 
 

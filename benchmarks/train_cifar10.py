@@ -18,7 +18,6 @@ $ALEXLAB_CIFAR10_DIR; nothing is downloaded when either is given.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,53 +40,30 @@ def run_once(options, seed):
 
 
 def summarise(name, options, runs):
-    """The results file: provenance from the first run, every run, medians over seeds."""
-    first = runs[0]
+    """The results file's body: the schedule, every run, the medians and ranges over seeds.
 
-    def median(key):
-        values = [r[key] for r in runs if r.get(key) is not None]
-        return statistics.median(values) if values else None
+    options: the training options every run was given (the command line records them).
+    """
+    from alexlab.results import records
 
-    tta = {
-        method: statistics.median(r["tta"][method]["top1"] for r in runs) for method in first["tta"]
-    }
-    spread = {
-        key: [min(r[key] for r in runs), max(r[key] for r in runs)]
-        for key in ("test_accuracy", "validation_accuracy", "train_seconds")
-        if all(r.get(key) is not None for r in runs)
-    }
-    return {
-        "benchmark": name,
-        "command": "python benchmarks/train_cifar10.py "
-        + name
-        + " --seeds "
-        + " ".join(str(r["seed"]) for r in runs)
-        + " -- "
-        + " ".join(options),
-        "device": first["device"],
-        "backend": first["backend"],
-        "versions": first["versions"],
-        "profile": first["profile"],
-        "dataset": {k: first["dataset"][k] for k in ("name", "source", "official")},
-        "model": first["model"],
-        "parameters": first["parameters"],
-        "recipe": first["recipe"],
-        "epochs": first["epochs"],
-        "seeds": [r["seed"] for r in runs],
-        "median": {
-            "test_accuracy": median("test_accuracy"),
-            "validation_accuracy": median("validation_accuracy"),
-            "top5_accuracy": median("top5_accuracy"),
-            "tta_top1": tta,
-            "train_seconds": median("train_seconds"),
-            "compile_seconds": median("compile_seconds"),
-            "load_seconds": median("load_seconds"),
-            "seconds_to_test_accuracy": median("seconds_to_test_accuracy"),
-            "wall_seconds": median("wall_seconds"),
-        },
-        "min_max": spread,
-        "runs": runs,
-    }
+    made = [records.TrainingRun.from_json(run) for run in runs]
+    return records.TrainingRuns.of(name, made).to_json()
+
+
+def save(name, result, where=None):
+    """Write result `name` (default: into benchmarks/results), stamped with the provenance of
+    the process that trained its first run; for a file of choices only, of this machine
+    without loading a backend (on a GPU it would take the memory the runs need)."""
+    import alexlab as al
+
+    where = al.results.RECORDED if where is None else where
+    runs = result.get("runs") or []
+    if not runs:
+        return al.results.write(name, result, where=where, load_backend=False)
+    measured = al.results.records.Provenance.from_json(runs[0])
+    return al.results.write(
+        name, result, where=where, measured_by=measured, dataset=runs[0]["dataset"]
+    )
 
 
 def report(result):
@@ -120,9 +96,7 @@ def main(argv=None):
         print("note: no --source or ALEXLAB_CIFAR10_DIR: the official archive will be downloaded")
     runs = [run_once(options, seed) for seed in args.seeds]
     result = summarise(args.name, options, runs)
-    out = HERE / "results" / f"{args.name}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=1) + "\n")
+    out = save(args.name, result)
     print(report(result), f"-> {out.relative_to(ROOT)}")
     return 0
 

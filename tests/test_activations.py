@@ -72,8 +72,18 @@ def test_time_to_error_is_the_first_epoch_at_or_under_the_target():
 def test_cuda_convnet_19pct_is_the_layer_file():
     model = al.models.cuda_convnet_19pct(activation="tanh")
     names = [layer.name for layer in model.layers]
-    assert names == ["image", "conv1", "pool1", "conv2", "pool2", "conv3", "pool3", "flatten",
-                     "fc10", "softmax"]  # fmt: skip
+    assert names == [
+        "image",
+        "conv1",
+        "pool1",
+        "conv2",
+        "pool2",
+        "conv3",
+        "pool3",
+        "flatten",
+        "fc10",
+        "softmax",
+    ]
     assert model.get_layer("pool3").output.shape[1:] == (4, 4, 64)  # 32 -> 16 -> 8 -> 4
     assert isinstance(model.get_layer("pool1"), keras.layers.MaxPooling2D)
     assert isinstance(model.get_layer("pool2"), keras.layers.AveragePooling2D)
@@ -106,55 +116,19 @@ def test_dead_units_counts_what_was_built_dead():
 
 def test_dead_units_reaches_through_build_and_fit_until_stops_early():
     data = al.data.synthetic(train_per_class=20, test_per_class=2)
-    recipe = A.figure1_recipe(0.01).replace(batch_size=20)
+    recipe = al.chapters.relu.figure1_recipe(0.01).replace(batch_size=20)
     assert recipe.weight_decay == 0 and recipe.label_smoothing == 0 and recipe.padding == 0
     model = al.train.build("cuda_convnet_19pct", data, recipe, 0)
     shares = A.dead_units(model, data.x_train[:40])
     assert set(shares) == {"conv1", "conv2", "conv3"}
-    assert all(0 <= s["units"] <= 1 and 0 <= s["maps"] <= s["units"] + 1e-9 for s in
-               shares.values())  # fmt: skip
-    run = al.train.fit(model, data, recipe, 5, verbose=0, until=lambda h: len(h["loss"]) >= 2)
+    assert all(
+        0 <= s["units"] <= 1 and 0 <= s["maps"] <= s["units"] + 1e-9 for s in shares.values()
+    )
+    run = al.train.fit(model, data, 5, verbose=0, until=lambda h: len(h["loss"]) >= 2)
     assert run.epochs == 2 and len(run.history["loss"]) == 2
     assert run.history["learning_rate"] == [pytest.approx(0.01)] * 2  # "constant"
     with pytest.raises(al.checks.InvalidArgument, match="until="):
-        al.train.fit(model, data, recipe, 1, verbose=0, until=3)
-
-
-def test_plots_say_what_to_see():
-    import matplotlib.pyplot as plt
-
-    fig = A.plot_functions()
-    assert "flatten" in fig.axes[0].get_title()
-    runs = [{"activation": a, "seed": 0, "history": {"accuracy": [0.3, 0.6, 0.8]}}
-            for a in A.ACTIVATIONS]  # fmt: skip
-    fig2 = A.plot_figure1(runs)
-    assert len(fig2.axes[0].lines) == 4  # three runs and the target line
-    plt.close("all")
-
-
-def test_figure1_verdict_reads_the_medians_and_says_what_was_not_reached():
-    def speed(median, low, high, bound=False):
-        return {"median": median, "min": low, "max": high, "some_not_reached_within_cap": bound}
-
-    saved = {"summary": {
-        "seeds": [0, 1, 2], "cap_epochs": 25,
-        "relu": {"epochs_to_target": [5, 6, 7]},
-        "tanh": {"epochs_to_target": [10, 14, 12]},
-        "sigmoid": {"epochs_to_target": [None, None, 20], "final_training_error": [0.8, 0.9, 0.2]},
-        "speedup_vs_tanh_epochs": speed(2.0, 1.7, 2.3),
-        "speedup_vs_tanh_seconds": speed(2.1, 1.8, 2.4),
-        "speedup_vs_sigmoid_epochs": speed(2.9, 2.9, 2.9, True),
-        "speedup_vs_sigmoid_seconds": speed(3.0, 3.0, 3.0, True),
-    }}  # fmt: skip
-    text = A.figure1_verdict(saved)
-    assert "in 6 epochs (median)" in text
-    assert "2.0x fewer epochs than tanh (seeds 1.7 to 2.3), 2.1x less time" in text
-    assert (
-        "sigmoid did not reach it within 25 epochs on 2 of 3 seeds (training error then "
-        "80.0% to 90.0%), so ReLU took at least 4.2x fewer epochs" in text
-    )  # 25 / 6: seed 1 is the tighter bound
-    saved["summary"]["relu"]["epochs_to_target"] = [5, None, 7]
-    assert A.figure1_verdict(saved).startswith("ReLU did not reach")
+        al.train.fit(model, data, 1, verbose=0, until=3)
 
 
 def test_speedups_per_target_with_lower_bounds_where_not_reached():
@@ -165,9 +139,14 @@ def test_speedups_per_target_with_lower_bounds_where_not_reached():
             "history": {"accuracy": accuracy, "seconds": [1.0] * len(accuracy)},
         }
 
-    runs = [run("relu", 0, [0.5, 0.7, 0.8]), run("relu", 1, [0.6, 0.76]),
-            run("tanh", 0, [0.4, 0.5, 0.6, 0.72, 0.76]), run("tanh", 1, [0.4, 0.6, 0.65]),
-            run("sigmoid", 0, [0.1]), run("sigmoid", 1, [0.1])]  # fmt: skip
+    runs = [
+        run("relu", 0, [0.5, 0.7, 0.8]),
+        run("relu", 1, [0.6, 0.76]),
+        run("tanh", 0, [0.4, 0.5, 0.6, 0.72, 0.76]),
+        run("tanh", 1, [0.4, 0.6, 0.65]),
+        run("sigmoid", 0, [0.1]),
+        run("sigmoid", 1, [0.1]),
+    ]
     out = A.speedups(runs, targets=(0.25, 0.33), cap=10)
     assert out[0.25]["epochs"] == {"relu": [3, 2], "tanh": [5, None], "sigmoid": [None, None]}
     tanh = out[0.25]["speedup"]["tanh"]

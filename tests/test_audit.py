@@ -1,39 +1,34 @@
-"""alexlab.audit: arithmetic claims settled live, trained claims read from results files."""
+"""alexlab.audit, the frame: every claim in the paper's order, its verdict from its chapter,
+"not tested yet" where the chapter is not written or gives none."""
 
-import json
+import types
 
-import pytest
-
-from alexlab import audit
-
-
-def test_audit_settles_arithmetic_claims_and_reads_the_rest_from_results(tmp_path):
-    rows = {key: verdict for key, _, _, _, verdict in audit.audit(tmp_path)}
-    assert rows["parameters"].startswith("60,965,224 counted")
-    assert rows["neurons"].startswith("659,272 counted") and "660,000" in rows["neurons"]
-    assert rows["conv1_55"] == "224 gives 55 under cuda-convnet's rounding up, 54 under a floor"
-    assert (
-        rows["factor_2048"].startswith("(256 - 224)^2 x 2 = 2,048")
-        and "2,178" in rows["factor_2048"]
-    )
-    assert rows["relu_speed"] == audit.NOT_TESTED == rows["lrn"]
-    # a chapter that lands writes its comparison; the audit picks the verdict up
-    (tmp_path / "claim_lrn.json").write_text(
-        json.dumps({"differences": [{"verdict": "lrn vs none: no difference measurable"}]})
-    )
-    (tmp_path / "claim_relu_speed.json").write_text(json.dumps({"verdict": "4.1x faster"}))
-    rows = {key: verdict for key, _, _, _, verdict in audit.audit(tmp_path)}
-    assert rows["lrn"] == "lrn vs none: no difference measurable"
-    assert rows["relu_speed"] == "4.1x faster"
-    assert audit.audit_table(tmp_path).count("\n") == len(audit.CLAIMS) + 1
+from alexlab import audit, chapters
 
 
-def test_a_recorded_verdict_carries_provenance_and_fills_the_audit(tmp_path):
-    path = audit.record("ten_crop", "ten patches better than one", tmp_path, seeds=[0, 1, 2])
-    saved = json.loads(path.read_text())
-    assert saved["verdict"] == "ten patches better than one" and saved["seeds"] == [0, 1, 2]
-    assert {"device", "backend", "versions", "date", "profile"} <= set(saved)
-    rows = {key: verdict for key, _, _, _, verdict in audit.audit(tmp_path)}
-    assert rows["ten_crop"] == "ten patches better than one"
-    with pytest.raises(ValueError, match="no claim 'ten_crops'"):
-        audit.record("ten_crops", "x", tmp_path)
+def test_every_chapters_claims_are_in_the_table_under_its_notebook():
+    table = {c.key: c.notebook for c in audit.CLAIMS}
+    for number, module in chapters.modules().items():
+        for key in getattr(module, "CLAIMS", {}):
+            assert table[key] == number, key
+
+
+def test_verdicts_come_from_the_chapters_and_the_rest_is_not_tested():
+    rows = {key: (notebook, verdict) for key, _, _, notebook, verdict in audit.audit()}
+    assert rows["parameters"][1].startswith("60,965,224 counted")
+    assert rows["relu_speed"][1] == chapters.find("03").CLAIMS["relu_speed"]()
+    assert rows["lrn"] == ("04", audit.NOT_TESTED)  # no chapter 04 yet
+    assert rows["pca_lighting"] == ("07", audit.NOT_TESTED)  # chapter 07 gives none yet
+    assert rows["two_gpus"][0] == "11"  # DESIGN.md's series: 11 two GPUs
+    assert audit.audit_table().count("\n") == len(audit.CLAIMS) + 1
+
+
+def test_a_chapter_that_lands_fills_its_rows(monkeypatch):
+    lrn = types.SimpleNamespace(NOTEBOOK="04_lrn.ipynb", CLAIMS={"lrn": lambda: "measured"})
+    found = {**chapters.modules(), "04": lrn}
+    monkeypatch.setattr(chapters, "modules", lambda: found)
+    rows = {key: verdict for key, _, _, _, verdict in audit.audit()}
+    assert rows["lrn"] == "measured"
+    # a verdict function that finds no results yet leaves the row "not tested yet"
+    lrn.CLAIMS["lrn"] = lambda: None
+    assert dict((k, v) for k, _, _, _, v in audit.audit())["lrn"] == audit.NOT_TESTED

@@ -42,18 +42,27 @@ def driver(tmp_path, monkeypatch):
         accuracy = _fake_accuracy(batch, rate, epochs)
         no_test = "--no-test" in options
         return {
-            "device": "fake GPU", "backend": "jax", "versions": {}, "profile": "gpu",
+            "device": "fake GPU",
+            "backend": "jax",
+            "versions": {},
+            "profile": "gpu",
             "dataset": {"name": "cifar10", "source": "fake", "official": False},
-            "model": _option(options, "--model"), "parameters": 1,
-            "recipe": {"batch_size": batch}, "epochs": epochs, "seed": seed,
+            "model": _option(options, "--model"),
+            "parameters": 1,
+            "recipe": {"batch_size": batch},
+            "epochs": epochs,
+            "seed": seed,
             "tta": {} if no_test else {"none": {"top1": accuracy, "top5": 1.0}},
             "test_accuracy": None if no_test else accuracy - 0.001 * seed,
             "top5_accuracy": None if no_test else 1.0,
             "validation_accuracy": accuracy if no_test else None,
-            "train_seconds": 0.5 * epochs, "compile_seconds": 1.0, "load_seconds": 1.0,
-            "seconds_to_test_accuracy": None if no_test else 3.0, "wall_seconds": 5.0,
+            "train_seconds": 0.5 * epochs,
+            "compile_seconds": 1.0,
+            "load_seconds": 1.0,
+            "seconds_to_test_accuracy": None if no_test else 3.0,
+            "wall_seconds": 5.0,
             "history": {"seconds": [0.5] * epochs},
-        }  # fmt: skip
+        }
 
     monkeypatch.setattr(train_cifar10, "run_once", run_once)
     monkeypatch.setattr(gpu, "RESULTS", tmp_path)
@@ -111,12 +120,25 @@ def test_a_run_that_does_not_fit_the_budget_is_skipped_and_said(driver, capsys):
 
 def test_summary_of_runs_that_never_saw_the_test_set():
     runs = [
-        {"seed": s, "validation_accuracy": v, "test_accuracy": None, "tta": {},
-         "train_seconds": t, "wall_seconds": t + 5, "device": "d", "backend": "b",
-         "versions": {}, "profile": "gpu", "model": "m", "parameters": 1, "recipe": {},
-         "epochs": 2, "dataset": {"name": "cifar10", "source": "s", "official": False}}
+        {
+            "seed": s,
+            "validation_accuracy": v,
+            "test_accuracy": None,
+            "tta": {},
+            "train_seconds": t,
+            "wall_seconds": t + 5,
+            "device": "d",
+            "backend": "b",
+            "versions": {},
+            "profile": "gpu",
+            "model": "m",
+            "parameters": 1,
+            "recipe": {},
+            "epochs": 2,
+            "dataset": {"name": "cifar10", "source": "s", "official": False},
+        }
         for s, v, t in ((0, 0.7, 3.0), (1, 0.6, 4.0), (2, 0.8, 5.0))
-    ]  # fmt: skip
+    ]
     result = train_cifar10.summarise("x", ["--no-test"], runs)
     assert result["median"]["validation_accuracy"] == 0.7
     assert result["median"]["test_accuracy"] is None
@@ -125,10 +147,19 @@ def test_summary_of_runs_that_never_saw_the_test_set():
 
 
 def _curve(which, seed, seconds, accuracy):
-    return {"which": which, "seed": seed, "device": "cpu", "backend": "tensorflow",
-            "versions": {}, "dataset": "fake",
-            "curve": {"epoch": list(range(1, len(seconds) + 1)), "seconds": seconds,
-                      "test_accuracy": accuracy}}  # fmt: skip
+    return {
+        "which": which,
+        "seed": seed,
+        "device": "cpu",
+        "backend": "tensorflow",
+        "versions": {},
+        "dataset": "fake",
+        "curve": {
+            "epoch": list(range(1, len(seconds) + 1)),
+            "seconds": seconds,
+            "test_accuracy": accuracy,
+        },
+    }
 
 
 def test_race_ratios_by_hand():
@@ -158,11 +189,23 @@ def test_race_summary_takes_medians_over_seeds():
 
 
 def test_step_summary_is_per_variant_against_the_default():
-    runs = [{"variant": v, "images_per_second": r}
-            for v, r in (("default", 800), ("xla", 500), ("default", 600), ("xla", 700),
-                         ("default", 1000))]  # fmt: skip
+    runs = [
+        {"variant": v, "images_per_second": r}
+        for v, r in (
+            ("default", 800),
+            ("xla", 500),
+            ("default", 600),
+            ("xla", 700),
+            ("default", 1000),
+        )
+    ]
     s = step_cpu.summarise(runs)
-    assert s["default"] == {"median": 800, "min": 600, "max": 1000, "runs": 3,
-                            "ratio_to_default": 1.0}  # fmt: skip
+    assert s["default"] == {
+        "median": 800,
+        "min": 600,
+        "max": 1000,
+        "runs": 3,
+        "ratio_to_default": 1.0,
+    }
     assert s["xla"]["median"] == 600 and s["xla"]["ratio_to_default"] == 0.75
     assert set(step_cpu.VARIANTS) >= {"default", "bfloat16", "xla", "jax"}

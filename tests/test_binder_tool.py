@@ -74,15 +74,27 @@ def _cgroup_writable():
     return os.geteuid() == 0 and os.access(folder, os.W_OK)
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists() or not _cgroup_writable(),
-                    reason="needs root and a writable memory cgroup (Linux)")  # fmt: skip
+@pytest.mark.skipif(
+    not Path("/proc/self/status").exists() or not _cgroup_writable(),
+    reason="needs root and a writable memory cgroup (Linux)",
+)
 def test_a_kernel_over_the_memory_limit_is_killed_as_on_binder(tmp_path):
     notebook = tmp_path / "big.ipynb"
     cell = nbformat.v4.new_code_cell("x = b'1' * (600 * 2**20)")
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), notebook)
     out = tmp_path / "binder.json"
-    command = [sys.executable, str(ROOT / "tools" / "binder.py"), "--notebooks", str(notebook),
-               "--profile", "smoke", "--limit-mib", "400", "--json", str(out)]  # fmt: skip
+    command = [
+        sys.executable,
+        str(ROOT / "tools" / "binder.py"),
+        "--notebooks",
+        str(notebook),
+        "--profile",
+        "smoke",
+        "--limit-mib",
+        "400",
+        "--json",
+        str(out),
+    ]
     run = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert run.returncode == 1, run.stdout + run.stderr
     result = json.loads(out.read_text())
@@ -96,13 +108,18 @@ def test_merge_keeps_the_rows_not_measured_again_and_says_who_measured_each():
     def row(name, peak, seconds):
         return {"notebook": name, "peak_mib": peak, "seconds": seconds, "error": None}
 
-    old = {"command": "python tools/binder.py", "date": "2026-01-01",
-           "container": {"limit_mib": 2048, "peak_mib": 900.0, "oom_kills": 0},
-           "notebooks": [row("00_index.ipynb", 600, 7),
-                         row("03_relu.ipynb", 1000, 100)]}  # fmt: skip
-    new = {"command": "python tools/binder.py --notebooks 03", "date": "2026-01-02",
-           "container": {"limit_mib": 2048, "peak_mib": 1200.0, "oom_kills": 0},
-           "notebooks": [row("03_relu.ipynb", 1100, 700)]}  # fmt: skip
+    old = {
+        "command": "python tools/binder.py",
+        "date": "2026-01-01",
+        "container": {"limit_mib": 2048, "peak_mib": 900.0, "oom_kills": 0},
+        "notebooks": [row("00_index.ipynb", 600, 7), row("03_relu.ipynb", 1000, 100)],
+    }
+    new = {
+        "command": "python tools/binder.py --notebooks 03",
+        "date": "2026-01-02",
+        "container": {"limit_mib": 2048, "peak_mib": 1200.0, "oom_kills": 0},
+        "notebooks": [row("03_relu.ipynb", 1100, 700)],
+    }
     merged = tool.merge(old, new)
     rows = {r["notebook"]: r for r in merged["notebooks"]}
     assert list(rows) == ["00_index.ipynb", "03_relu.ipynb"]

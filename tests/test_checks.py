@@ -18,7 +18,9 @@ from PIL import Image
 import alexlab as al
 from alexlab import checkpoint, checks, data, doctor
 from alexlab import train as T
-from alexlab.__main__ import main
+from alexlab.cli import main
+
+keras = al.runtime.import_keras()
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,8 +82,9 @@ def test_writable_file_refuses_a_folder_that_cannot_be_written():
 def test_float_images_in_0_1_are_refused_with_the_conversion(stripes):
     scaled = stripes.x_train.astype("float32") / 255
     with pytest.raises(checks.InvalidArgument, match=r"scaled to \[0, 1\].*\* 255"):
-        data.Dataset(scaled, stripes.y_train, stripes.x_test, stripes.y_test,
-                     stripes.class_names, "floats")  # fmt: skip
+        data.Dataset(
+            scaled, stripes.y_train, stripes.x_test, stripes.y_test, stripes.class_names, "floats"
+        )
 
 
 @pytest.mark.parametrize(
@@ -114,7 +117,7 @@ def test_build_fit_and_evaluate_check_data_that_is_not_a_dataset(stripes):
         T.build("alexnet_cifar_tiny", Loose, _fast())
     model = T.build("alexnet_cifar_tiny", stripes, _fast())
     with pytest.raises(checks.InvalidArgument, match="x_train is float64"):
-        T.fit(model, Loose, _fast(), epochs=1, verbose=0)
+        T.fit(model, Loose, epochs=1, verbose=0)
     Loose.x_train, Loose.y_test = stripes.x_train, stripes.y_test + 5
     with pytest.raises(checks.InvalidArgument, match="y_test holds labels from 5 to 14"):
         T.evaluate(model, Loose, methods=("none",))
@@ -128,13 +131,30 @@ def test_build_fit_and_evaluate_check_data_that_is_not_a_dataset(stripes):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("batch_size", 0), ("batch_size", -1), ("batch_size", 2.5), ("learning_rate", 0),
-     ("learning_rate", -0.1), ("learning_rate", float("nan")), ("momentum", 1.0),
-     ("weight_decay", -1e-4), ("warmup_fraction", 1.0), ("patience", 0), ("validation", 1.0),
-     ("label_smoothing", -0.1), ("steps_per_execution", 0), ("padding", -1), ("dropout", 1.0),
-     ("init", "glorot"), ("inputs", "scaled"), ("schedule", "cosine"), ("precision", "fp16"),
-     ("optimizer", "adam"), ("flip", "yes")],
-)  # fmt: skip
+    [
+        ("batch_size", 0),
+        ("batch_size", -1),
+        ("batch_size", 2.5),
+        ("learning_rate", 0),
+        ("learning_rate", -0.1),
+        ("learning_rate", float("nan")),
+        ("momentum", 1.0),
+        ("weight_decay", -1e-4),
+        ("warmup_fraction", 1.0),
+        ("patience", 0),
+        ("validation", 1.0),
+        ("label_smoothing", -0.1),
+        ("steps_per_execution", 0),
+        ("padding", -1),
+        ("dropout", 1.0),
+        ("init", "glorot"),
+        ("inputs", "scaled"),
+        ("schedule", "cosine"),
+        ("precision", "fp16"),
+        ("optimizer", "adam"),
+        ("flip", "yes"),
+    ],
+)
 def test_every_recipe_field_refuses_bad_values(field, value):
     with pytest.raises(checks.InvalidArgument, match=f"{field}="):
         T.recipe("fast", **{field: value})
@@ -149,7 +169,7 @@ def test_public_functions_refuse_zero_and_fractions(stripes, tmp_path):
     model = T.build("alexnet_cifar_tiny", stripes, _fast())
     for epochs in (0, -1, 1.5):
         with pytest.raises(checks.InvalidArgument, match="epochs="):
-            T.fit(model, stripes, _fast(), epochs=epochs)
+            T.fit(model, stripes, epochs=epochs)
     with pytest.raises(checks.InvalidArgument, match="seed=-1"):
         T.build("alexnet_cifar_tiny", stripes, _fast(), seed=-1)
     with pytest.raises(checks.InvalidArgument, match="batch_size=0"):
@@ -160,22 +180,31 @@ def test_public_functions_refuse_zero_and_fractions(stripes, tmp_path):
         T.throughput("alexnet_cifar_tiny", steps=0)
     (tmp_path / "file").write_text("x")
     with pytest.raises(checks.InvalidArgument, match="is a file, not a folder"):
-        T.fit(model, stripes, _fast(), epochs=1, checkpoint=tmp_path / "file" / "run.npz")
+        T.fit(model, stripes, epochs=1, checkpoint=tmp_path / "file" / "run.npz")
 
 
-def test_fit_refuses_a_recipe_other_than_the_one_the_model_was_built_with(stripes):
-    # build puts the augmentation and network settings into the model: fitting with another
-    # recipe would train with the build's and report the other's.
-    model = T.build("alexnet_cifar_tiny", stripes, _fast(padding=0))
-    with pytest.raises(checks.InvalidArgument, match="padding 0 at build, 4 here"):
-        T.fit(model, stripes, _fast(padding=4), epochs=1, verbose=0)
-    assert T.fit(model, stripes, _fast(padding=0, label_smoothing=0.0), 1, verbose=0).epochs == 1
+def test_fit_trains_with_the_recipe_and_seed_the_model_was_built_with(stripes):
+    # The recipe is given once, to build, which puts the augmentation and network settings
+    # into the model: fit takes it from there, so the two cannot disagree.
+    recipe = _fast(padding=0, label_smoothing=0.0)
+    model = T.build("alexnet_cifar_tiny", stripes, recipe, seed=2)
+    run = T.fit(model, stripes, 1, verbose=0)
+    assert run.recipe is recipe and run.seed == 2 and run.epochs == 1
+    other = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    with pytest.raises(checks.InvalidArgument, match="not made by alexlab.train.build"):
+        T.fit(other, stripes, 1, verbose=0)
 
 
 def test_compare_checks_every_configuration_and_the_results_folder_before_training(
     stripes, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(T, "fit", lambda *a, **k: pytest.fail("trained before checking"))
+    monkeypatch.setattr(al.fit, "fit", lambda *a, **k: pytest.fail("trained before checking"))
     good = al.compare.Config("a", "alexnet_cifar_tiny", _fast(), 1)
     bad_epochs = al.compare.Config("b", "alexnet_cifar_tiny", _fast(), 0)
     with pytest.raises(checks.InvalidArgument, match="b: epochs=0"):
@@ -188,7 +217,7 @@ def test_compare_checks_every_configuration_and_the_results_folder_before_traini
         al.compare.compare([good, other], stripes, seeds=(0, 0, 1))
     (tmp_path / "file").write_text("x")
     with pytest.raises(checks.InvalidArgument, match="is a file, not a folder"):
-        al.compare.compare([good, other], stripes, results=tmp_path / "file" / "results")
+        al.compare.compare([good, other], stripes, save=True, where=tmp_path / "file" / "results")
 
 
 # ---------------------------------------------------------------------------------------
@@ -200,14 +229,13 @@ def saved(stripes, tmp_path):
     """A one-epoch run of the tiny network with a checkpoint: (path, recipe)."""
     path = tmp_path / "run.npz"
     model = T.build("alexnet_cifar_tiny", stripes, _fast(), seed=1)
-    T.fit(model, stripes, _fast(), epochs=1, checkpoint=path, seed=1, verbose=0)
+    T.fit(model, stripes, epochs=1, checkpoint=path, verbose=0)
     return path
 
 
 def _resume(data_, path, network_options=None, restart=False, **changes):
     model = T.build("alexnet_cifar_tiny", data_, _fast(**changes), 1, network_options)
-    return T.fit(model, data_, _fast(**changes), epochs=1, checkpoint=path, seed=1, verbose=0,
-                 restart=restart)  # fmt: skip
+    return T.fit(model, data_, epochs=1, checkpoint=path, verbose=0, restart=restart)
 
 
 def test_the_same_run_resumes_and_restart_starts_afresh(stripes, saved):
@@ -219,12 +247,15 @@ def test_the_same_run_resumes_and_restart_starts_afresh(stripes, saved):
     ("options", "message"),
     [
         ({"lrn": False}, r"network: \d+ layers in the checkpoint, \d+ here"),
-        ({"activation": "tanh"}, r"network layer \d+ \(Conv2D\): activation 'relu' in the "
-                                 "checkpoint, 'tanh' here"),
+        (
+            {"activation": "tanh"},
+            r"network layer \d+ \(Conv2D\): activation 'relu' in the "
+            "checkpoint, 'tanh' here",
+        ),
         ({"pooling": "non-overlapping"}, r"network layer \d+ \(MaxPooling2D\): pool_size"),
     ],
     ids=["no-lrn", "tanh", "pooling"],
-)  # fmt: skip
+)
 def test_a_different_network_with_the_same_parameter_count_is_refused(
     stripes, saved, options, message
 ):
@@ -236,8 +267,9 @@ def test_different_images_under_the_same_source_name_are_refused(stripes, saved)
     # Two class folders swapped (cats labelled dogs): same folder name, same sizes.
     y = stripes.y_train.copy()
     y[stripes.y_train == 3], y[stripes.y_train == 5] = 5, 3
-    swapped = data.Dataset(stripes.x_train, y, stripes.x_test, stripes.y_test,
-                           stripes.class_names, stripes.source)  # fmt: skip
+    swapped = data.Dataset(
+        stripes.x_train, y, stripes.x_test, stripes.y_test, stripes.class_names, stripes.source
+    )
     with pytest.raises(checkpoint.CheckpointMismatch, match="data: the training images or"):
         _resume(swapped, saved)
 
@@ -267,10 +299,13 @@ def _damage_nan(path):
 
 @pytest.mark.parametrize(
     ("damage", "message"),
-    [(_damage_truncated, "cannot be read"), (_damage_garbage, "cannot be read"),
-     (_damage_nan, "NaN or infinite")],
+    [
+        (_damage_truncated, "cannot be read"),
+        (_damage_garbage, "cannot be read"),
+        (_damage_nan, "NaN or infinite"),
+    ],
     ids=["truncated", "garbage", "nan-weights"],
-)  # fmt: skip
+)
 def test_a_damaged_checkpoint_is_named_and_can_be_restarted(stripes, saved, damage, message):
     damage(saved)
     with pytest.raises(checkpoint.CheckpointDamaged, match=f"{message}.*--restart"):
@@ -288,16 +323,21 @@ _TRAIN = ["train", "--dataset", "synthetic", "--model", "alexnet_cifar_tiny"]
 
 @pytest.mark.parametrize(
     ("option", "bad"),
-    [("--epochs", ["0", "-1", "two", "1.5"]), ("--batch-size", ["0", "-8", "x"]),
-     ("--learning-rate", ["0", "-0.1", "nan", "inf", "fast"]), ("--dropout", ["1", "-0.5", "x"]),
-     ("--padding", ["-1", "x"]), ("--validation", ["0", "1", "-0.1", "x"]),
-     ("--train-images", ["0", "-5", "x"]), ("--test-images", ["0", "-5", "x"]),
-     ("--seed", ["-1", "x"])],
-)  # fmt: skip
+    [
+        ("--epochs", ["0", "-1", "two", "1.5"]),
+        ("--batch-size", ["0", "-8", "x"]),
+        ("--learning-rate", ["0", "-0.1", "nan", "inf", "fast"]),
+        ("--dropout", ["1", "-0.5", "x"]),
+        ("--padding", ["-1", "x"]),
+        ("--validation", ["0", "1", "-0.1", "x"]),
+        ("--train-images", ["0", "-5", "x"]),
+        ("--test-images", ["0", "-5", "x"]),
+        ("--seed", ["-1", "x"]),
+    ],
+)
 def test_every_train_option_refuses_zero_negative_and_text(option, bad, capsys, monkeypatch):
-    from alexlab import cli
 
-    monkeypatch.setattr(cli, "load", lambda *a: pytest.fail("data loaded"))
+    monkeypatch.setattr(al.commands, "load", lambda *a: pytest.fail("data loaded"))
     for value in bad:
         with pytest.raises(SystemExit) as caught:
             main([*_TRAIN, option, value])
@@ -308,9 +348,14 @@ def test_every_train_option_refuses_zero_negative_and_text(option, bad, capsys, 
 
 @pytest.mark.parametrize(
     ("option", "bad"),
-    [("--batch-size", ["0", "x"]), ("--steps", ["0", "-1"]), ("--repeats", ["0"]),
-     ("--steps-per-execution", ["0"]), ("--image-size", ["0", "x"])],
-)  # fmt: skip
+    [
+        ("--batch-size", ["0", "x"]),
+        ("--steps", ["0", "-1"]),
+        ("--repeats", ["0"]),
+        ("--steps-per-execution", ["0"]),
+        ("--image-size", ["0", "x"]),
+    ],
+)
 def test_every_bench_option_refuses_zero_negative_and_text(option, bad, capsys):
     for value in bad:
         with pytest.raises(SystemExit) as caught:
@@ -321,7 +366,7 @@ def test_every_bench_option_refuses_zero_negative_and_text(option, bad, capsys):
 def test_zero_is_a_value_where_it_means_something():
     import argparse
 
-    from alexlab.__main__ import _real, _whole
+    from alexlab.cli import _real, _whole
 
     assert _whole(0, 4)("0") == 0 and _real(0, 1, 0.5)("0") == 0.0
     with pytest.raises(argparse.ArgumentTypeError):
@@ -337,15 +382,24 @@ def test_zero_is_a_value_where_it_means_something():
         (["--model", "alexnet_tiny"], "--model alexnet_tiny"),
         (["--source", "/no/such/folder"], "no such file or folder"),
         (["--no-checkpoint", "--restart"], "drop one"),
-        (["--recipe", "paper", "--validation", "0.1", "--no-checkpoint", "--learning-rate",
-          "1e999"], "learning-rate"),
+        (
+            [
+                "--recipe",
+                "paper",
+                "--validation",
+                "0.1",
+                "--no-checkpoint",
+                "--learning-rate",
+                "1e999",
+            ],
+            "learning-rate",
+        ),
     ],
     ids=["tta", "ten-crop-untrained", "tta-no-test", "model", "source", "restart", "rate"],
-)  # fmt: skip
+)
 def test_impossible_combinations_stop_before_loading(extra, message, capsys, monkeypatch):
-    from alexlab import cli
 
-    monkeypatch.setattr(cli, "load", lambda *a: pytest.fail("data loaded"))
+    monkeypatch.setattr(al.commands, "load", lambda *a: pytest.fail("data loaded"))
     try:
         status = main([*_TRAIN, *extra])
     except SystemExit as stop:  # argparse's own range errors
@@ -358,13 +412,14 @@ def test_impossible_combinations_stop_before_loading(extra, message, capsys, mon
 def test_unwritable_outputs_and_damaged_checkpoints_stop_before_loading(
     tmp_path, capsys, monkeypatch
 ):
-    from alexlab import cli
 
-    monkeypatch.setattr(cli, "load", lambda *a: pytest.fail("data loaded"))
+    monkeypatch.setattr(al.commands, "load", lambda *a: pytest.fail("data loaded"))
     (tmp_path / "file").write_text("x")
     blocked = str(tmp_path / "file" / "out")
-    for extra in (["--json", blocked + ".json", "--no-checkpoint"],
-                  ["--checkpoint", blocked + ".npz"]):  # fmt: skip
+    for extra in (
+        ["--json", blocked + ".json", "--no-checkpoint"],
+        ["--checkpoint", blocked + ".npz"],
+    ):
         assert main([*_TRAIN, *extra]) == 2
         assert "is a file, not a folder" in capsys.readouterr().err
     damaged = tmp_path / "run.npz"

@@ -79,20 +79,6 @@ def test_pairing_narrows_the_interval():
     assert C.mcnemar(b, a)["p_value"] == pytest.approx(2 / 2**20)
 
 
-def test_validation_split_is_balanced_seeded_and_drops_the_test_set():
-    data = al.data.synthetic(train_per_class=50, test_per_class=20, seed=3)
-    split = C.validation_split(data, 0.2, seed=0)
-    assert len(split.x_test) == 100 and len(split.x_train) == 400
-    assert np.bincount(split.y_test).tolist() == [10] * 10
-    again = C.validation_split(data, 0.2, seed=0)
-    assert np.array_equal(split.x_test, again.x_test)
-    # every validation image comes from the training images, none from the test set
-    train_rows = {row.tobytes() for row in data.x_train.reshape(len(data.x_train), -1)}
-    assert all(row.tobytes() in train_rows for row in split.x_test.reshape(100, -1))
-    with pytest.raises(ValueError, match="fraction=0"):
-        C.validation_split(data, 0)
-
-
 def test_compare_separates_a_trained_network_from_an_untrained_one(tmp_path):
     data = al.data.synthetic(train_per_class=60, test_per_class=20, seed=1)
     fast = al.train.recipe("fast", batch_size=50, learning_rate=0.02)
@@ -104,9 +90,18 @@ def test_compare_separates_a_trained_network_from_an_untrained_one(tmp_path):
     def train_accuracy(model, split):
         return float(np.mean(model.predict(split.x_train, verbose=0).argmax(1) == split.y_train))
 
-    result = C.compare(configs, data, seeds=(0, 1, 2), validation=0.25, name="t",
-                       results=tmp_path, verbose=0, extras={"train accuracy": train_accuracy},
-                       keep_models=True)  # fmt: skip
+    result = C.compare(
+        configs,
+        data,
+        seeds=(0, 1, 2),
+        validation=0.25,
+        name="t",
+        save=True,
+        where=tmp_path,
+        verbose=0,
+        extras={"train accuracy": train_accuracy},
+        keep_models=True,
+    )
     assert len(result.models["trained"]) == 3
     train = result.extras["trained"]["train accuracy"]
     # Chance is 0.1. Where a seed ends on this tiny task moves with float rounding (a batch
@@ -128,31 +123,10 @@ def test_compare_separates_a_trained_network_from_an_untrained_one(tmp_path):
     assert "trained better than barely" in result.report()
     fig = al.plots.comparison(result, title="Trained against barely trained")
     assert len(fig.axes) == 2
-    text = C.summarise(saved)
+    text = al.results.comparison("t", tmp_path).summary()
     mean = np.mean(saved["configs"][0]["validation_accuracy"])
     assert f"{mean:.2%}" in text and "trained better than barely" in text
     assert "seeds [0, 1, 2]" in text
-
-
-def test_summarise_gives_only_the_verdicts_that_involve_against():
-    def config(name, accuracy):
-        return {"name": name, "network": "n", "epochs": 3, "validation_accuracy": accuracy,
-                "train_seconds": [10.0, 30.0, 20.0]}  # fmt: skip
-
-    saved = {
-        "comparison": "c", "device": "CPU", "backend": "tensorflow", "seeds": [0, 1, 2],
-        "command": "python make.py", "dataset": {"validation_images": 5000},
-        "configs": [config("a", [0.7, 0.8, 0.9]), config("b", [0.1, 0.2, 0.3]),
-                    config("c", [0.5, 0.5, 0.5])],
-        "differences": [{"a": "a", "b": "b", "verdict": "a better than b"},
-                        {"a": "a", "b": "c", "verdict": "a better than c"},
-                        {"a": "b", "b": "c", "verdict": "c better than b"}],
-    }  # fmt: skip
-    text = C.summarise(saved, against="a")
-    assert "a better than b" in text and "a better than c" in text
-    assert "c better than b" not in text and "python make.py" in text
-    assert "80.00%" in text and "70.00% - 90.00%" in text and "20 s (10 - 30)" in text
-    assert "c better than b" in C.summarise(saved)
 
 
 def test_compare_refuses_a_single_or_duplicated_configuration():

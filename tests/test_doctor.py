@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from alexlab import doctor, memory
+from alexlab import diagnostics, doctor, memory
 
 
 def _by_topic(findings):
@@ -40,7 +40,7 @@ def test_bad_profile_is_a_problem_with_a_fix(monkeypatch):
 
 
 def test_missing_widgets_extension_says_sliders_render_as_text(monkeypatch):
-    monkeypatch.setattr(doctor, "_labextension_dir", lambda name: None)
+    monkeypatch.setattr(diagnostics, "labextension_dir", lambda name: None)
     found = _by_topic(doctor.checks())["widgets ext"]
     assert found.status == "problem"
     assert "render as text" in found.detail
@@ -48,7 +48,7 @@ def test_missing_widgets_extension_says_sliders_render_as_text(monkeypatch):
 
 
 def test_widgets_extension_found_where_jupyterlab_looks():
-    path = doctor._labextension_dir(doctor.WIDGETS_EXTENSION)
+    path = diagnostics.labextension_dir(diagnostics.WIDGETS_EXTENSION)
     assert path is not None and (path / "package.json").is_file()
 
 
@@ -87,7 +87,7 @@ def test_a_check_that_breaks_is_reported_not_raised(monkeypatch):
     def broken():
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(doctor, "_memory", broken)
+    monkeypatch.setitem(diagnostics.CHECKS, "memory", broken)
     found = _by_topic(doctor.checks())["memory"]
     assert found.status == "problem" and "boom" in found.detail
 
@@ -131,7 +131,7 @@ def test_a_container_limit_below_the_profiles_need_is_a_problem(monkeypatch):
 
 def test_doctor_names_the_other_installed_backends_and_how_to_switch(monkeypatch):
     versions = {"keras": "3.15.1", "tensorflow": "2.21.0", "jax": "0.10.2"}
-    monkeypatch.setattr(doctor, "dist_version", lambda *names: versions.get(names[0]))
+    monkeypatch.setattr(diagnostics, "dist_version", lambda *names: versions.get(names[0]))
     found = _by_topic(doctor.checks())["backend"]
     if found.detail.startswith("tensorflow"):
         assert "also installed: jax (switch with KERAS_BACKEND=jax" in found.detail

@@ -77,17 +77,6 @@ def test_convergence_is_the_first_epoch_near_the_best():
         D.convergence_epoch([])
 
 
-def test_epochs_to_reach_a_level_per_seed_and_their_ratio():
-    def config(name, *curves):
-        return {"name": name, "history": [{"val_accuracy": c} for c in curves]}
-
-    saved = {"configs": [config("none", [0.5, 0.61, 0.7], [0.62, 0.6, 0.6]),
-                         config("dropout", [0.4, 0.5, 0.6], [0.3, 0.5, 0.59])]}  # fmt: skip
-    out = D.epochs_to_reach(saved, 0.6)
-    assert out["none"] == [2, 1] and out["dropout"] == [3, None]
-    assert out["ratio"]["per_seed"] == [1.5, None] and out["ratio"]["median"] == 1.5
-
-
 def test_compare_records_curves_after_every_epoch_of_a_learning_run():
     data = al.data.synthetic(train_per_class=30, test_per_class=1)
     recipe = al.train.recipe("fast", batch_size=30, padding=0, flip=False)
@@ -95,47 +84,16 @@ def test_compare_records_curves_after_every_epoch_of_a_learning_run():
         al.compare.Config("none", "alexnet_cifar_tiny", recipe, 4),
         al.compare.Config("dropout", "alexnet_cifar_tiny", recipe.replace(dropout=0.5), 4),
     ]
-    result = al.compare.compare(configs, data, seeds=(0, 1), validation=0.2, verbose=0,
-                                curves=D.curves)  # fmt: skip
+    result = al.compare.compare(
+        configs, data, seeds=(0, 1), validation=0.2, verbose=0, curves=D.curves
+    )
     for name in ("none", "dropout"):
         for history in result.histories[name]:
             assert len(history["train_accuracy"]) == len(history["val_accuracy"]) == 4
-    final = {n: np.mean([h["train_accuracy"][-1] for h in result.histories[n]])
-             for n in ("none", "dropout")}  # fmt: skip
+    final = {
+        n: np.mean([h["train_accuracy"][-1] for h in result.histories[n]])
+        for n in ("none", "dropout")
+    }
     assert final["none"] > 0.5  # the synthetic task is learnable in four epochs
     with pytest.raises(al.checks.InvalidArgument, match="curves="):
         al.compare.compare(configs, data, curves="yes")
-
-
-def test_verdicts_quote_the_gap_the_paired_test_and_the_ratio():
-    def spread(values):
-        known = [v for v in values if v is not None]
-        return {"per_seed": values, "median": float(np.median(known)) if known else None,
-                "min": min(known, default=None), "max": max(known, default=None)}  # fmt: skip
-
-    def curves(*epochs):  # validation accuracy reaches 0.6 in the given epoch
-        return [{"val_accuracy": [0.5] * (e - 1) + [0.6]} for e in epochs]
-
-    saved = {
-        "seeds": [0, 1, 2],
-        "configs": [
-            {"name": "no dropout", "network": "net", "epochs": 20, "history": curves(2, 4, 5)},
-            {"name": "dropout 0.5", "network": "net", "epochs": 20, "history": curves(3, 4, 10)},
-        ],  # fmt: skip
-        "differences": [{"verdict": "dropout 0.5 better than no dropout (...)"}],
-        "summary": {
-            "no dropout": {"gap_at_end": spread([0.30, 0.32, 0.35])},
-            "dropout 0.5": {"gap_at_end": spread([0.10, 0.12, 0.11])},
-            "convergence_ratio": spread([2.0, None, 1.5]),
-        },
-    }
-    said = D.verdicts(saved)
-    assert "32.0 points (30.0 to 35.0) without dropout, 11.0 points" in said["dropout_overfitting"]
-    assert "better than no dropout" in said["dropout_overfitting"]
-    assert "1.75x (median of 2 of 3 seeds, 1.50 to 2.00)" in said["dropout_iterations"]
-    assert (
-        "reach 60% validation accuracy, with / without: 1.50x (1.00 to 2.00)"
-        in said["dropout_iterations"]
-    )
-    saved["summary"]["convergence_ratio"] = spread([None, None, None])
-    assert "not measured" in D.verdicts(saved)["dropout_iterations"]

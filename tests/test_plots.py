@@ -26,12 +26,6 @@ def test_as_jpeg_returns_a_jpeg_and_closes_the_figure():
     assert number not in plt.get_fignums()
 
 
-def test_sliding_windows_marks_unused_pixels_in_the_title():
-    ax = plots.sliding_windows(224, 11, 4, tail=30)
-    assert "54.25 -> 54" in ax.get_title() and "1 input px unused" in ax.get_title()
-    plt.close("all")
-
-
 def test_training_curves_has_train_and_test_lines():
     history = {"accuracy": [0.1, 0.2], "val_accuracy": [0.1, 0.15]}
     fig = plots.training_curves({"run": history})
@@ -57,24 +51,4 @@ def test_confusion_matrix_shows_row_shares():
     np.testing.assert_allclose(shown, [[0.75, 0.25], [0.0, 1.0]])
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert labels == ["75", "25", "100"]  # zero cells stay blank
-    plt.close(fig)
-
-
-def test_race_draws_every_run_and_the_tutorials_marks():
-    def run(which, seed, seconds, accuracy):
-        return {"which": which, "seed": seed,
-                "curve": {"seconds": seconds, "test_accuracy": accuracy}}  # fmt: skip
-
-    runs = [run("tutorial", s, [30, 60], [0.5, 0.6]) for s in (0, 1)]
-    runs += [run("alexlab", s, [20, 50, 80], [0.4, 0.65, 0.7]) for s in (0, 1)]
-    summary = {"tutorial_best": {"median": 0.6}, "tutorial_seconds": {"median": 60}}
-    result = {"runs": runs, "per_seed": [{}, {}], "summary": summary}
-    fig = plots.race(result, title="t")
-    ax = fig.axes[0]
-    curves = [line for line in ax.lines if line.get_marker() in ("o", "s")]
-    assert len(curves) == 4
-    assert [tuple(line.get_ydata()) for line in curves[2:]] == [(0.4, 0.65, 0.7)] * 2
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[:2] == ["TensorFlow tutorial CNN", "alexlab, cpu profile"]
-    assert "60.0%" in labels[2] and "60 s" in labels[3]
     plt.close(fig)

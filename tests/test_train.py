@@ -14,7 +14,6 @@ import pytest
 
 import alexlab as al
 from alexlab import train as T
-from alexlab.fit import feed
 from alexlab.runtime import import_keras
 
 keras = import_keras()
@@ -152,7 +151,7 @@ def test_build_in_bfloat16_keeps_float32_variables_and_softmax(stripes):
 
 def test_fast_recipe_learns_the_stripes(stripes):
     model = T.build("alexnet_cifar_tiny", stripes, _fast())
-    run = T.fit(model, stripes, _fast(), epochs=8, verbose=0)
+    run = T.fit(model, stripes, epochs=8, verbose=0)
     assert len(run.history["loss"]) == 8 == run.epochs
     assert run.history["loss"][-1] < run.history["loss"][0]
     evaluation = T.evaluate(model, stripes, methods=("none",))
@@ -170,8 +169,9 @@ def test_report_records_numbers_per_epoch_outside_the_training_time(stripes):
         time.sleep(0.2)  # a slow report must not count as training
         return {"test_accuracy": T.evaluate(model, stripes, methods=("none",)).top1()}
 
-    run = T.fit(T.build("alexnet_cifar_tiny", stripes, _fast()), stripes, _fast(), epochs=3,
-                verbose=0, report=report)  # fmt: skip
+    run = T.fit(
+        T.build("alexnet_cifar_tiny", stripes, _fast()), stripes, epochs=3, verbose=0, report=report
+    )
     steps = len(stripes.x_train) // 50
     assert seen == [steps, 2 * steps, 3 * steps]  # after each epoch, once
     assert len(run.history["test_accuracy"]) == 3
@@ -179,8 +179,13 @@ def test_report_records_numbers_per_epoch_outside_the_training_time(stripes):
     assert run.report_seconds >= 0.6
     assert run.train_seconds == pytest.approx(sum(run.history["seconds"]))
     with pytest.raises(al.checks.InvalidArgument, match="report="):
-        T.fit(T.build("alexnet_cifar_tiny", stripes, _fast()), stripes, _fast(), epochs=1,
-              verbose=0, report="test")  # fmt: skip
+        T.fit(
+            T.build("alexnet_cifar_tiny", stripes, _fast()),
+            stripes,
+            epochs=1,
+            verbose=0,
+            report="test",
+        )
 
 
 def test_paper_recipe_learns(stripes):
@@ -188,10 +193,17 @@ def test_paper_recipe_learns(stripes):
     # batches of 20 can spike and kill the ReLUs of this toy); half the paper's rate is not.
     # With He's initialisation on standardised inputs: on this toy's 8-16 channels, N(0, 0.01^2)
     # on raw pixels stays at chance for more than 12 epochs. The optimizer and schedule are §5's.
-    r = T.recipe("paper", batch_size=50, padding=0, patience=3, learning_rate=0.005, init="he",
-                 inputs="standardise")  # fmt: skip
+    r = T.recipe(
+        "paper",
+        batch_size=50,
+        padding=0,
+        patience=3,
+        learning_rate=0.005,
+        init="he",
+        inputs="standardise",
+    )
     model = T.build("alexnet_cifar_tiny", stripes, r)
-    run = T.fit(model, stripes, r, epochs=12, verbose=0)
+    run = T.fit(model, stripes, epochs=12, verbose=0)
     assert len(run.history["val_accuracy"]) == 12
     assert max(run.history["val_accuracy"]) >= 0.5  # chance is 0.1
 
@@ -201,47 +213,43 @@ class _Optimizer:
         self.learning_rate = keras.Variable(rate)
 
 
-class _Model:
-    def __init__(self, rate):
-        self.optimizer = _Optimizer(rate)
-
-
 def test_plateau_divides_by_ten_after_patience_epochs_without_improvement():
     # §5: divide by 10 "when the validation error rate stopped improving".
-    model, plateau = _Model(0.01), {"best": None, "wait": 0}
+    optimizer, plateau = _Optimizer(0.01), T.Plateau(patience=2)
     errors = [0.5, 0.4, 0.45, 0.42, 0.41, 0.39, 0.40, 0.40, 0.40]
     expected = [0.01, 0.01, 0.01, 0.001, 0.001, 0.001, 0.001, 0.0001, 0.0001]
     rates = []
     for error in errors:
-        T._plateau(model, plateau, error, patience=2)
-        rates.append(T._rate(model))
+        plateau.after_epoch(optimizer, error)
+        rates.append(al.recipes.current_rate(optimizer))
     np.testing.assert_allclose(rates, expected, rtol=1e-6)
-    assert plateau["best"] == pytest.approx(0.39)
+    assert plateau.state["best"] == pytest.approx(0.39)
+    # what a checkpoint keeps carries on: the same count of epochs without improvement
+    again = T.Plateau(patience=2, state=plateau.state)
+    assert again.state == plateau.state and again.state is not plateau.state
 
 
 def test_interrupted_run_resumes_where_it_stopped(stripes, tmp_path, monkeypatch):
     r = _fast()
     uninterrupted = T.build("alexnet_cifar_tiny", stripes, r, seed=3)
-    T.fit(uninterrupted, stripes, r, epochs=4, seed=3, verbose=0)
+    T.fit(uninterrupted, stripes, epochs=4, verbose=0)
 
     checkpoint = tmp_path / "run.npz"
-    from alexlab import fit as fit_module
+    save = al.checkpoint.Checkpoint.save
 
-    save = fit_module._save
-
-    def save_then_interrupt(path, model, state):
-        save(path, model, state)
+    def save_then_interrupt(store, model, state):
+        save(store, model, state)
         if state["epoch"] == 2:
             raise KeyboardInterrupt  # as Ctrl-C right after epoch 2's checkpoint
 
-    monkeypatch.setattr(fit_module, "_save", save_then_interrupt)
+    monkeypatch.setattr(al.checkpoint.Checkpoint, "save", save_then_interrupt)
     first = T.build("alexnet_cifar_tiny", stripes, r, seed=3)
     with pytest.raises(KeyboardInterrupt):
-        T.fit(first, stripes, r, epochs=4, checkpoint=checkpoint, seed=3, verbose=0)
-    monkeypatch.setattr(fit_module, "_save", save)
+        T.fit(first, stripes, epochs=4, checkpoint=checkpoint, verbose=0)
+    monkeypatch.setattr(al.checkpoint.Checkpoint, "save", save)
 
     resumed = T.build("alexnet_cifar_tiny", stripes, r, seed=3)
-    run = T.fit(resumed, stripes, r, epochs=4, checkpoint=checkpoint, seed=3, verbose=0)
+    run = T.fit(resumed, stripes, epochs=4, checkpoint=checkpoint, verbose=0)
     assert run.resumed_from == 2 and run.epochs == 4
     for a, b in zip(_weights(uninterrupted), _weights(resumed), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
@@ -250,27 +258,28 @@ def test_interrupted_run_resumes_where_it_stopped(stripes, tmp_path, monkeypatch
 def test_checkpoint_from_another_run_is_refused(stripes, tmp_path):
     checkpoint = tmp_path / "run.npz"
     model = T.build("alexnet_cifar_tiny", stripes, _fast())
-    T.fit(model, stripes, _fast(), epochs=1, checkpoint=checkpoint, verbose=0)
-    other = T.build("alexnet_cifar_tiny", stripes, _fast())
+    T.fit(model, stripes, epochs=1, checkpoint=checkpoint, verbose=0)
+    other = T.build("alexnet_cifar_tiny", stripes, _fast(label_smoothing=0.2))
     with pytest.raises(ValueError, match="different run \\(recipe.label_smoothing: .*; epochs: "):
-        T.fit(other, stripes, _fast(label_smoothing=0.2), epochs=2, checkpoint=checkpoint)
+        T.fit(other, stripes, epochs=2, checkpoint=checkpoint)
     with pytest.raises(ValueError, match="ending in .npz"):
-        T.fit(other, stripes, _fast(), epochs=1, checkpoint=tmp_path / "run.ckpt")
+        T.fit(other, stripes, epochs=1, checkpoint=tmp_path / "run.ckpt")
 
 
 def test_divergence_stops_with_a_clear_message(stripes):
     r = _fast(learning_rate=1e4, warmup_fraction=0.0)
     model = T.build("alexnet_cifar_tiny", stripes, r)
     with pytest.raises(T.TrainingDiverged, match="Lower the learning rate"):
-        T.fit(model, stripes, r, epochs=3, verbose=0)
+        T.fit(model, stripes, epochs=3, verbose=0)
 
 
 def test_fit_rejects_impossible_settings(stripes):
     model = T.build("alexnet_cifar_tiny", stripes, _fast())
     with pytest.raises(ValueError, match="epochs=0"):
-        T.fit(model, stripes, _fast(), epochs=0)
+        T.fit(model, stripes, epochs=0)
+    big = T.build("alexnet_cifar_tiny", stripes, _fast(batch_size=1000))
     with pytest.raises(ValueError, match="fewer than one call's batch_size"):
-        T.fit(model, stripes, _fast(batch_size=1000), epochs=1)
+        T.fit(big, stripes, epochs=1)
 
 
 # ---------------------------------------------------------------------------------------
@@ -302,7 +311,7 @@ def test_ten_crop_averages_the_padded_patches(stripes):
     e = T.evaluate(model, small, methods=("none", "flip", "ten_crop"))
     x = small.x_test
     padded = np.pad(x, ((0, 0), (4, 4), (4, 4), (0, 0)))
-    patches = al.augment.ten_crop(padded, 32).reshape(-1, 32, 32, 3)
+    patches = al.evaluate.ten_crop(padded, 32).reshape(-1, 32, 32, 3)
     expected = model.predict(patches, verbose=0).reshape(len(x), 10, -1).mean(axis=1)
     np.testing.assert_allclose(e.probabilities["ten_crop"], expected, atol=1e-5)
     mirrored = model.predict(x[:, :, ::-1], verbose=0)
@@ -327,14 +336,29 @@ def test_ten_crop_averages_the_padded_patches(stripes):
 
 
 def test_cli_train_writes_the_result(tmp_path, capsys):
-    from alexlab.__main__ import main
+    from alexlab.cli import main
 
     path = tmp_path / "result.json"
     status = main(
-        ["train", "--dataset", "synthetic", "--model", "alexnet_cifar_tiny", "--epochs", "8",
-         "--batch-size", "50", "--learning-rate", "0.02", "--tta", "none,flip",
-         "--no-checkpoint", "--json", str(path)]
-    )  # fmt: skip
+        [
+            "train",
+            "--dataset",
+            "synthetic",
+            "--model",
+            "alexnet_cifar_tiny",
+            "--epochs",
+            "8",
+            "--batch-size",
+            "50",
+            "--learning-rate",
+            "0.02",
+            "--tta",
+            "none,flip",
+            "--no-checkpoint",
+            "--json",
+            str(path),
+        ]
+    )
     assert status == 0
     result = json.loads(path.read_text())
     keys = ("test_accuracy", "top5_accuracy", "train_seconds", "compile_seconds", "epochs")
@@ -348,23 +372,42 @@ def test_cli_train_writes_the_result(tmp_path, capsys):
 
 
 def test_cli_chooses_on_validation_without_looking_at_the_test_set(tmp_path, monkeypatch):
-    from alexlab import cli
-    from alexlab.__main__ import main
+    from alexlab.cli import main
 
     looked = []
-    evaluate = T.evaluate
+    evaluate = al.evaluate.evaluate
 
     def watched(model, data, methods=("none", "flip", "ten_crop"), **kw):
         looked.extend(methods)
         return evaluate(model, data, methods=methods, **kw)
 
-    monkeypatch.setattr(T, "evaluate", watched)
+    monkeypatch.setattr(al.evaluate, "evaluate", watched)
     path = tmp_path / "result.json"
     status = main(
-        ["train", "--dataset", "synthetic", "--model", "alexnet_cifar_tiny", "--epochs", "8",
-         "--batch-size", "50", "--learning-rate", "0.02", "--dropout", "0", "--padding", "0",
-         "--validation", "0.25", "--no-test", "--no-checkpoint", "--json", str(path)]
-    )  # fmt: skip
+        [
+            "train",
+            "--dataset",
+            "synthetic",
+            "--model",
+            "alexnet_cifar_tiny",
+            "--epochs",
+            "8",
+            "--batch-size",
+            "50",
+            "--learning-rate",
+            "0.02",
+            "--dropout",
+            "0",
+            "--padding",
+            "0",
+            "--validation",
+            "0.25",
+            "--no-test",
+            "--no-checkpoint",
+            "--json",
+            str(path),
+        ]
+    )
     assert status == 0 and looked == []
     result = json.loads(path.read_text())
     assert result["test_accuracy"] is None and result["tta"] == {}
@@ -373,18 +416,31 @@ def test_cli_chooses_on_validation_without_looking_at_the_test_set(tmp_path, mon
     assert len(result["history"]["val_accuracy"]) == 8
     assert result["validation_accuracy"] == result["history"]["val_accuracy"][-1] >= 0.6
     # --no-test alone measures nothing: refused before any work
-    monkeypatch.setattr(cli, "load", lambda *a: pytest.fail("data loaded"))
+    monkeypatch.setattr(al.commands, "load", lambda *a: pytest.fail("data loaded"))
     assert main(["train", "--dataset", "synthetic", "--no-test", "--no-checkpoint"]) == 2
 
 
 def test_cli_bench_reports_images_per_second(tmp_path):
-    from alexlab.__main__ import main
+    from alexlab.cli import main
 
     path = tmp_path / "bench.json"
     status = main(
-        ["bench", "--model", "alexnet_cifar_tiny", "--batch-size", "32", "--steps", "4",
-         "--repeats", "2", "--precision", "float32", "--json", str(path)]
-    )  # fmt: skip
+        [
+            "bench",
+            "--model",
+            "alexnet_cifar_tiny",
+            "--batch-size",
+            "32",
+            "--steps",
+            "4",
+            "--repeats",
+            "2",
+            "--precision",
+            "float32",
+            "--json",
+            str(path),
+        ]
+    )
     assert status == 0
     result = json.loads(path.read_text())
     assert result["images_per_repeat"] == 128 and len(result["images_per_second_each"]) == 2
@@ -394,10 +450,26 @@ def test_cli_bench_reports_images_per_second(tmp_path):
 def test_kill_9_of_the_cli_loses_at_most_the_epoch_under_way(tmp_path):
     checkpoint = tmp_path / "run.npz"
     command = [
-        sys.executable, "-m", "alexlab", "train", "--dataset", "synthetic",
-        "--model", "alexnet_cifar_tiny", "--epochs", "40", "--batch-size", "50",
-        "--learning-rate", "0.02", "--tta", "none", "--checkpoint", str(checkpoint), "--quiet",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "alexlab",
+        "train",
+        "--dataset",
+        "synthetic",
+        "--model",
+        "alexnet_cifar_tiny",
+        "--epochs",
+        "40",
+        "--batch-size",
+        "50",
+        "--learning-rate",
+        "0.02",
+        "--tta",
+        "none",
+        "--checkpoint",
+        str(checkpoint),
+        "--quiet",
+    ]
     env = {**os.environ, "ALEXLAB_PROFILE": "smoke", "TF_CPP_MIN_LOG_LEVEL": "2"}
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
@@ -420,20 +492,6 @@ def test_kill_9_of_the_cli_loses_at_most_the_epoch_under_way(tmp_path):
     assert result["resumed_from"] >= max(1, done - 1)
     assert "epochs already done" in again.stdout
     assert result["epochs"] == 40 and math.isfinite(result["test_accuracy"])
-
-
-def test_feed_gives_the_batches_in_order_without_autotuning():
-    x = np.arange(10 * 2 * 2 * 3, dtype=np.uint8).reshape(10, 2, 2, 3)
-    y = np.arange(10)
-    order = np.array([3, 1, 4, 0, 9, 2, 6, 5, 8, 7])
-    batches = feed(x, y, order, 4)  # 10 // 4: two whole batches
-    got = [(np.asarray(a), np.asarray(b)) for a, b in batches]
-    assert [b.tolist() for _, b in got] == [[3, 1, 4, 0], [9, 2, 6, 5]]
-    assert np.array_equal(got[1][0], x[[9, 2, 6, 5]])
-    if keras.backend.backend() == "tensorflow":
-        # tf.data's autotuner took a core from training on 2 cores (benchmarks/feed_cpu.py)
-        assert batches.options().autotune.enabled is False
-        assert batches.options().threading.private_threadpool_size == 1
 
 
 def test_predict_matches_keras_predict_batch_by_batch(stripes):

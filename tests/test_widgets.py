@@ -2,13 +2,13 @@
 
 import pytest
 
-from alexlab import shapes, widgets
+from alexlab import trace, widgets
 from alexlab.widgets import ShapeExplorer
 
 
 def test_prints_the_static_trace_first(capsys):
     explorer = widgets.shape_explorer()
-    assert capsys.readouterr().out.strip() == shapes.trace_table(shapes.trace(shapes.ALEXNET, 227))
+    assert capsys.readouterr().out.strip() == trace.trace_table(trace.trace(trace.ALEXNET, 227))
     assert "run the notebook" in repr(explorer)
 
 
@@ -29,14 +29,14 @@ def test_editing_a_layer_changes_it_and_everything_after_it():
     explorer.padding.value = 2  # what torchvision does
     rows = explorer.rows
     assert rows[0].size_out == 55 and rows[-1].shape == (6, 6, 256)
-    assert explorer.layers[0].padding == 2 and explorer.layers[1] == shapes.ALEXNET[1]
+    assert explorer.layers[0].padding == 2 and explorer.layers[1] == trace.ALEXNET[1]
 
 
 def test_choosing_a_layer_loads_its_settings_without_editing():
     explorer = widgets.ShapeExplorer()
     explorer.layer.value = 2  # conv2: 5x5, stride 1, padding 2
     assert (explorer.kernel.value, explorer.stride.value, explorer.padding.value) == (5, 1, 2)
-    assert explorer.layers == list(shapes.ALEXNET)
+    assert explorer.layers == list(trace.ALEXNET)
 
 
 def test_impossible_settings_are_explained_not_raised():
@@ -53,7 +53,7 @@ def test_reset_restores_the_paper_network():
     explorer.stride.value = 3
     explorer.input_size.value = 100
     explorer.reset.click()
-    assert explorer.layers == list(shapes.ALEXNET) and explorer.input_size.value == 227
+    assert explorer.layers == list(trace.ALEXNET) and explorer.input_size.value == 227
     assert explorer.rows[-1].shape == (6, 6, 256)
 
 
@@ -72,8 +72,8 @@ def test_rounding_switch_gives_the_papers_55_from_224():
 def test_starting_values_outside_the_default_ranges_are_kept_not_clamped():
     # Seed 000's asymmetric padding, a kernel and an input beyond the default slider ranges.
     layers = (
-        shapes.Layer("conv1", "conv", 17, 9, (2, 1), 96),
-        shapes.Layer("pool1", "pool", 3, 2, 0),
+        trace.Layer("conv1", "conv", 17, 9, (2, 1), 96),
+        trace.Layer("pool1", "pool", 3, 2, 0),
     )
     explorer = ShapeExplorer(layers, 1000)
     assert explorer.input_size.value == 1000

@@ -19,8 +19,10 @@ notebook says: when its setup cell (al.setup()) stops because other kernels hold
 memory this one needs, they are shut down and the notebook is run again.
 --limit-mib puts this process and every kernel it starts in a memory cgroup with that
 limit (as Binder's container has), so a notebook that needs more is killed as there.
-Nothing is written into the notebooks, and results files the notebooks write are put back
-as they were. Results: benchmarks/results/binder_<profile>.json.
+Nothing is written into the notebooks, and what the notebooks save goes to runs/results
+(alexlab.results), unless --save: then the executed notebooks are written back and their
+results recorded in benchmarks/results, as tools/execute_notebooks.py does.
+Results: benchmarks/results/binder_<profile>.json.
 """
 
 import argparse
@@ -187,8 +189,9 @@ def run(notebooks, path=False, timeout=1800, save=False):
                     cell.outputs, cell.execution_count = [], None
 
             def client(nb=nb, manager=manager):
-                return NotebookClient(nb, km=manager, timeout=timeout, kernel_name="python3",
-                                      store_widget_state=False)  # fmt: skip
+                return NotebookClient(
+                    nb, km=manager, timeout=timeout, kernel_name="python3", store_widget_state=False
+                )
 
             peak, done = [0.0], threading.Event()
 
@@ -222,8 +225,12 @@ def run(notebooks, path=False, timeout=1800, save=False):
             alive.append((manager, pid))
             if save and error is None:
                 nbformat.write(_executor().clean(nb), notebook)
-            row = {"notebook": Path(notebook).name, "peak_mib": round(peak[0], 1),
-                   "seconds": round(seconds, 1), "error": error}  # fmt: skip
+            row = {
+                "notebook": Path(notebook).name,
+                "peak_mib": round(peak[0], 1),
+                "seconds": round(seconds, 1),
+                "error": error,
+            }
             if path:  # the kernels the learner has not shut down still hold memory
                 row["kernels_alive_mib"] = round(sum(_status(p, "VmRSS") or 0 for _, p in alive))
                 row["kernels_before"] = before
@@ -231,10 +238,13 @@ def run(notebooks, path=False, timeout=1800, save=False):
             else:
                 manager.shutdown_kernel(now=True)
                 alive.pop()
-            print(f"{row['notebook']}: peak {row['peak_mib']:,.0f} MiB, {row['seconds']:.0f} s"
-                  + (f", all kernels {row['kernels_alive_mib']:,} MiB" if path else "")
-                  + (f", told to shut down {shut} kernel(s) and did" if shut else "")
-                  + (f", ERROR {error}" if error else ""), flush=True)  # fmt: skip
+            print(
+                f"{row['notebook']}: peak {row['peak_mib']:,.0f} MiB, {row['seconds']:.0f} s"
+                + (f", all kernels {row['kernels_alive_mib']:,} MiB" if path else "")
+                + (f", told to shut down {shut} kernel(s) and did" if shut else "")
+                + (f", ERROR {error}" if error else ""),
+                flush=True,
+            )
             results.append(row)
     finally:
         for manager, _ in alive:
@@ -250,10 +260,15 @@ def merge(old, new):
     """
     ran = {row["notebook"] for row in new["notebooks"]}
     stamp = {"command": old["command"], "date": old["date"]}
-    kept = [{**row, "measured": row.get("measured", stamp)} for row in old["notebooks"]
-            if row["notebook"] not in ran]  # fmt: skip
-    now = [{**row, "measured": {"command": new["command"], "date": new["date"]}}
-           for row in new["notebooks"]]  # fmt: skip
+    kept = [
+        {**row, "measured": row.get("measured", stamp)}
+        for row in old["notebooks"]
+        if row["notebook"] not in ran
+    ]
+    now = [
+        {**row, "measured": {"command": new["command"], "date": new["date"]}}
+        for row in new["notebooks"]
+    ]
     rows = sorted(kept + now, key=lambda row: row["notebook"])
     merged = {**new, "notebooks": rows}
     if old.get("container") and new.get("container"):
@@ -288,50 +303,50 @@ def main(argv=None):
         os.environ["ALEXLAB_BINDER_COMMAND"] = " ".join(sys.argv[1:])  # recorded as given
         os.execv(python, [str(python), __file__, *rest])
     notebooks = args.notebooks or sorted(str(p) for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    from alexlab import checks, results  # in the environment measured (after --fresh)
+
     os.environ["ALEXLAB_PROFILE"] = args.profile
-    # Notebooks save their results (07 writes augmentation_<profile>.json); this is a
-    # measurement of memory and time, so the committed results are put back afterwards,
-    # unless --save keeps the notebooks, whose outputs those results belong to.
-    folder = ROOT / "benchmarks" / "results"
-    before = {f: f.read_bytes() for f in folder.glob("*.json")}
+    path = Path(args.json or results.path(f"binder_{args.profile}", results.RECORDED))
+    checks.writable_file(path, "--json")  # found now, not after every notebook has run
+    # What the notebooks save (07 its comparison) belongs to the outputs they show: recorded
+    # only when --save keeps those outputs, else left in runs/results (git ignores it).
+    os.environ["ALEXLAB_RECORD"] = "1" if args.save and args.profile != "smoke" else "0"
     limit = MemoryLimit(args.limit_mib) if args.limit_mib else contextlib.nullcontext()
-    try:
-        with limit:
-            results = run(notebooks, path=args.path, save=args.save)
-            container = {"limit_mib": args.limit_mib, "peak_mib": limit.peak_mib(),
-                         "oom_kills": limit.oom_kills()} if args.limit_mib else None  # fmt: skip
-    finally:
-        for f in [] if args.save else folder.glob("*.json"):
-            if f not in before:
-                f.unlink()
-        for f, content in [] if args.save else before.items():
-            if not f.exists() or f.read_bytes() != content:
-                f.write_bytes(content)
-    worst = max(results, key=lambda r: r["peak_mib"])
+    with limit:
+        rows = run(notebooks, path=args.path, save=args.save)
+        container = (
+            {
+                "limit_mib": args.limit_mib,
+                "peak_mib": limit.peak_mib(),
+                "oom_kills": limit.oom_kills(),
+            }
+            if args.limit_mib
+            else None
+        )
+    worst = max(rows, key=lambda r: r["peak_mib"])
+    command = "python tools/binder.py " + os.environ.get(
+        "ALEXLAB_BINDER_COMMAND", " ".join(sys.argv[1:])
+    )
     out = {
-        "command": "python tools/binder.py "
-        + os.environ.get("ALEXLAB_BINDER_COMMAND", " ".join(sys.argv[1:])),
+        "command": command,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "python": platform.python_version(),
         "environment": sys.prefix,
-        "profile": args.profile,
         "targets": {"peak_mib": PEAK_TARGET_MIB, "seconds": SECONDS_TARGET},
         "path": args.path,
         "container": container,
-        "notebooks": results,
+        "notebooks": rows,
         "all_within_targets": all(
             r["peak_mib"] < PEAK_TARGET_MIB and r["seconds"] < SECONDS_TARGET and not r["error"]
-            for r in results
+            for r in rows
         ),
     }
-    path = Path(args.json or ROOT / "benchmarks" / "results" / f"binder_{args.profile}.json")
     if args.merge and path.exists():
         out = merge(json.loads(path.read_text()), out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, indent=1) + "\n")
+    # This process runs no notebook code: its provenance loads no Keras backend.
+    path = results.write_to(path, out, command=command, load_backend=False)
     print(f"highest peak: {worst['notebook']} {worst['peak_mib']:,.0f} MiB; -> {path}")
-    return 0 if all(not r["error"] for r in results) else 1
+    return 0 if all(not r["error"] for r in rows) else 1
 
 
 if __name__ == "__main__":

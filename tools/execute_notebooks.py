@@ -7,7 +7,9 @@ Each notebook runs top to bottom in a new kernel (the same check as
 Restart & Run All), with notebooks/ as the working directory. Then volatile
 metadata (widget state, timings, kernel details) is dropped: notebook
 metadata keeps kernelspec and language_info, cells keep only their tags.
-A notebook that raises is not written.
+A notebook that raises is not written. These are the executions that get committed, so
+their results are recorded: ALEXLAB_RECORD=1 sends what a notebook saves to
+benchmarks/results (alexlab.results), except in the smoke profile, which measures nothing.
 """
 
 import argparse
@@ -69,6 +71,7 @@ def execute(path, profile, timeout):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     os.environ["ALEXLAB_PROFILE"] = profile
+    os.environ["ALEXLAB_RECORD"] = "0" if profile == "smoke" else "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     client = NotebookClient(
         nb,
